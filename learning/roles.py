@@ -1,0 +1,37 @@
+"""The roles of the platform, as Django groups with permissions.
+
+Wagtail's own migrations create "Editors" and "Moderators" with rights on the
+whole page tree: content editors are "Editors". Trainers get the admin (their
+space grows there) and the trainer tips of the lessons.
+"""
+
+TRAINERS = "Formateurs"
+EDITORS = "Editors"
+
+ROLE_PERMISSIONS = {
+    TRAINERS: [
+        ("wagtailadmin", "admin", "access_admin"),
+        ("modules", "lessonpage", "view_trainer_tips"),
+    ],
+    EDITORS: [
+        ("modules", "lessonpage", "view_trainer_tips"),
+        ("modules", "competence", "add_competence"),
+        ("modules", "competence", "change_competence"),
+        ("modules", "competence", "view_competence"),
+    ],
+}
+
+
+def create_roles(group_model, permission_model, content_type_model):
+    for group_name, permissions in ROLE_PERMISSIONS.items():
+        group, _created = group_model.objects.get_or_create(name=group_name)
+        for app_label, model, codename in permissions:
+            content_type, _ = content_type_model.objects.get_or_create(
+                app_label=app_label, model=model
+            )
+            permission, _ = permission_model.objects.get_or_create(
+                content_type=content_type,
+                codename=codename,
+                defaults={"name": codename.replace("_", " ")},
+            )
+            group.permissions.add(permission)

@@ -1,0 +1,51 @@
+"""Learner views. Lessons are Wagtail pages; this module serves them with progress."""
+
+from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+
+from modules.blocks import InvalidAnswer
+
+from . import selectors, services
+
+
+def lesson_page(request, page):
+    """One step of a lesson (GET), or a graded answer to the step's exercise (POST).
+
+    The same view answers htmx (the step fragment) and plain requests (the
+    whole page), so lessons work without JavaScript.
+    """
+    number = page.step_number_from(request)
+    key = page.stable_key
+    answer_context = {}
+    if request.method == "POST":
+        answer_context = _submit_answer(request, page, number)
+    else:
+        services.guest_step_view(session=request.session, lesson_key=key, step_number=number)
+    context = page.get_context(request, step_number=number)
+    context.update(answer_context)
+    context["lesson_state"] = selectors.guest_lesson_state(session=request.session, lesson_key=key)
+    response = TemplateResponse(request, page.get_template(request), context)
+    # Progress is personal: never kept by a shared computer's browser cache.
+    add_never_cache_headers(response)
+    response["Cache-Control"] += ", no-store"
+    return response
+
+
+def _submit_answer(request, page, number):
+    exercise = page.exercise_of(number)
+    if exercise is None or request.POST.get("exercise") != exercise.id:
+        # The lesson changed since the page was shown: show the step as it is now.
+        return {"answer_error": _("Cette étape a changé. Voici la version à jour.")}
+    try:
+        answer = exercise.block.parse_answer(exercise.value, request.POST)
+    except InvalidAnswer as error:
+        return {"answer_error": str(error)}
+    grade = exercise.block.grade(exercise.value, answer)
+    services.guest_step_view(
+        session=request.session, lesson_key=page.stable_key, step_number=number
+    )
+    services.guest_exercise_submit(
+        session=request.session, lesson_key=page.stable_key, block_id=exercise.id, grade=grade
+    )
+    return {"grade": grade, "selected": answer}

@@ -1,0 +1,130 @@
+"""Exercise blocks. Each one grades on the server: the browser never gets the answer.
+
+An exercise block provides:
+- `parse_answer(value, data)`: the learner's answer from posted form data, or
+  raises `InvalidAnswer` with a message for the learner;
+- `grade(value, answer) -> Grade`.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.images.blocks import ImageChooserBlock
+
+
+class InvalidAnswer(ValueError):
+    """The posted answer can't be graded (nothing chosen, tampered form)."""
+
+
+@dataclass(frozen=True)
+class Grade:
+    score: float  # 0–1
+    passed: bool
+    feedback: str
+
+
+class QuizOptionBlock(blocks.StructBlock):
+    text = blocks.CharBlock(label=_("Réponse"), max_length=200)
+    image = ImageChooserBlock(
+        label=_("Image"), required=False, help_text=_("Le texte de la réponse décrit l'image.")
+    )
+    correct = blocks.BooleanBlock(label=_("Bonne réponse"), required=False)
+
+    class Meta:
+        icon = "radio-full"
+        label = _("Réponse possible")
+
+
+class QuizBlock(blocks.StructBlock):
+    question = blocks.CharBlock(label=_("Question"), max_length=300)
+    multiple = blocks.BooleanBlock(
+        label=_("Plusieurs bonnes réponses"),
+        required=False,
+        help_text=_("Dites-le dans la question : « Plusieurs réponses possibles. »"),
+    )
+    options = blocks.ListBlock(QuizOptionBlock(), min_num=2, max_num=6, label=_("Réponses"))
+    hint = blocks.CharBlock(label=_("Indice après une erreur"), required=False, max_length=300)
+    feedback = blocks.CharBlock(
+        label=_("Message après une bonne réponse"), required=False, max_length=300
+    )
+
+    class Meta:
+        icon = "help"
+        label = _("Quiz")
+        template = "modules/blocks/quiz.html"
+        description = _("Une question à choix unique ou multiple, corrigée sur le serveur.")
+        preview_value = {
+            "question": "Quel bouton sert à cliquer ?",
+            "multiple": False,
+            "options": [
+                {"text": "Le bouton de gauche", "correct": True},
+                {"text": "Le bouton de droite", "correct": False},
+            ],
+        }
+
+    def clean(self, value):
+        value = super().clean(value)
+        right = sum(1 for option in value["options"] if option["correct"])
+        if right == 0:
+            raise StructBlockValidationError(
+                non_block_errors=[ValidationError(_("Cochez au moins une bonne réponse."))]
+            )
+        if right > 1 and not value["multiple"]:
+            raise StructBlockValidationError(
+                block_errors={
+                    "multiple": ValidationError(
+                        _("Plusieurs réponses sont bonnes : cochez cette case.")
+                    )
+                }
+            )
+        return value
+
+    def parse_answer(self, value, data):
+        """The chosen option numbers (0-based), from the posted `choice` fields."""
+        raw = data.getlist("choice")
+        if not raw:
+            raise InvalidAnswer(_gettext("Choisissez une réponse, puis validez."))
+        try:
+            chosen = sorted({int(item) for item in raw})
+        except (TypeError, ValueError):
+            raise InvalidAnswer(
+                _gettext("Cette réponse n'est pas valable. Choisissez encore.")
+            ) from None
+        if chosen[0] < 0 or chosen[-1] >= len(value["options"]):
+            raise InvalidAnswer(_gettext("Cette réponse n'est pas valable. Choisissez encore."))
+        if not value["multiple"] and len(chosen) > 1:
+            raise InvalidAnswer(_gettext("Choisissez une seule réponse."))
+        return chosen
+
+    def grade(self, value, answer):
+        right = {i for i, option in enumerate(value["options"]) if option["correct"]}
+        chosen = set(answer)
+        if chosen == right:
+            return Grade(
+                1.0, True, value["feedback"] or _gettext("Bravo, c'est la bonne réponse !")
+            )
+        hint = value["hint"] or ""
+        if value["multiple"]:
+            found = len(chosen & right)
+            wrong = len(chosen - right)
+            score = max(0.0, (found - wrong) / len(right))
+            if wrong:
+                message = _gettext("Une réponse choisie n'est pas bonne.")
+            else:
+                message = _gettext("C'est un bon début. Il manque une bonne réponse.")
+            return Grade(score, False, f"{message} {hint}".strip())
+        message = _gettext("Ce n'est pas la bonne réponse. Ce n'est pas grave : essayez encore.")
+        return Grade(0.0, False, f"{message} {hint}".strip())
+
+
+class ExerciseBlock(blocks.StreamBlock):
+    quiz = QuizBlock()
+
+    class Meta:
+        label = _("Exercice")
+        max_num = 1
+        required = False

@@ -1,0 +1,161 @@
+import os
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from wagtail.models import Page, Site
+
+from modules.crcn import seed_competences
+from modules.models import Competence
+
+CONTENT_DIR = Path(settings.BASE_DIR) / "content"
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>'
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    """Uploaded and imported files go to a temporary folder, never to ./media."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture
+def wagtail_root(db):
+    """Wagtail's root page and default site, recreated if a transactional test flushed them."""
+    root = Page.get_first_root_node()
+    if root is None:
+        root = Page.add_root(title="Root", slug="root")
+    if not Site.objects.filter(is_default_site=True).exists():
+        Site.objects.create(hostname="localhost", port=80, root_page=root, is_default_site=True)
+    if not Competence.objects.exists():
+        seed_competences(Competence)
+    return root
+
+
+@pytest.fixture
+def curriculum(wagtail_root):
+    """The real shipped content, loaded as `manage.py load_curriculum` does."""
+    call_command("load_curriculum", stdout=open(os.devnull, "w"))
+
+
+@pytest.fixture
+def content_dir(tmp_path):
+    """Builds a small content tree: content_dir({"path": "text", ...}) -> Path."""
+
+    def build(files, *, base=None):
+        root = tmp_path / "content"
+        if base is not None:
+            shutil.copytree(base, root)
+        for name, text in files.items():
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(text, bytes):
+                path.write_bytes(text)
+            else:
+                path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+        return root
+
+    return build
+
+
+MINIMAL_CONTENT = {
+    "catalog.md": """
+        ---
+        key: catalog
+        title: Catalogue de test
+        ---
+        Bienvenue.
+        """,
+    "parcours/1-debut.md": """
+        ---
+        key: parcours-debut
+        title: Débuter
+        kind: initiation
+        target_hours: 2
+        modules:
+          - module-souris
+        ---
+        Un parcours court.
+        """,
+    "modules/souris/module.md": """
+        ---
+        key: module-souris
+        title: La souris
+        slug: souris
+        summary: Bouger et cliquer.
+        objectives:
+          - Cliquer
+        competences: ["5.2"]
+        ---
+        """,
+    "modules/souris/01-cliquer.md": """
+        ---
+        key: lecon-cliquer
+        title: Cliquer
+        slug: cliquer
+        minutes: 12
+        trainer_tips: Montrez le geste.
+        ---
+        ## Le bouton
+
+        Le bouton de **gauche** sert à cliquer.
+
+        ![Une souris vue de dessus](media/souris.svg)
+
+        ```retenir
+        On clique avec le bouton de gauche.
+        ```
+
+        ## Une question
+
+        ```quiz
+        key: quiz-bouton
+        question: Quel bouton sert à cliquer ?
+        options:
+          - text: Celui de droite
+          - text: Celui de gauche
+            correct: true
+        hint: Regardez l'image.
+        feedback: Oui, le bouton de gauche.
+        ```
+
+        ## Bravo
+
+        Vous savez cliquer.
+        """,
+    "modules/souris/media/souris.svg": SVG,
+}
+
+
+@pytest.fixture
+def minimal_content(content_dir):
+    return content_dir(MINIMAL_CONTENT)
+
+
+# Browser tests drive Debian's Chromium (never `playwright install`).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": shutil.which("chromium") or "/usr/bin/chromium",
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "fr-FR", "viewport": {"width": 1024, "height": 768}}
