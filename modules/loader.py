@@ -712,7 +712,8 @@ class Report:
         return (
             f"{self.count('create')} created, {self.count('update')} updated, "
             f"{self.count('publish')} republished, {self.count('move')} moved, "
-            f"{self.count('reorder')} reordered, {self.count('unpublish')} unpublished, {self.unchanged} unchanged; "
+            f"{self.count('reorder')} reordered, {self.count('unpublish')} unpublished, "
+            f"{self.unchanged} unchanged; "
             f"{self.images_imported} images and {self.documents_imported} documents imported"
         )
 

@@ -1,4 +1,4 @@
-import os
+import io
 import shutil
 import textwrap
 from pathlib import Path
@@ -12,7 +12,10 @@ from modules.crcn import seed_competences
 from modules.models import Competence
 
 CONTENT_DIR = Path(settings.BASE_DIR) / "content"
-SVG = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>'
+SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
+    b'<rect width="10" height="10"/></svg>'
+)
 
 
 @pytest.fixture(autouse=True)
@@ -37,7 +40,7 @@ def wagtail_root(db):
 @pytest.fixture
 def curriculum(wagtail_root):
     """The real shipped content, loaded as `manage.py load_curriculum` does."""
-    call_command("load_curriculum", stdout=open(os.devnull, "w"))
+    call_command("load_curriculum", stdout=io.StringIO())
 
 
 @pytest.fixture

@@ -87,11 +87,16 @@ def test_an_editors_change_stays_until_the_file_changes_or_force(wagtail_root, m
 
 
 def test_images_are_imported_once_by_content(wagtail_root, content_dir, minimal_content):
-    twin = MINIMAL_CONTENT["modules/souris/01-cliquer.md"].replace(
-        "key: lecon-cliquer", "key: lecon-jumelle"
-    ).replace("slug: cliquer", "slug: jumelle").replace("quiz-bouton", "quiz-jumeau")
+    twin = (
+        MINIMAL_CONTENT["modules/souris/01-cliquer.md"]
+        .replace("key: lecon-cliquer", "key: lecon-jumelle")
+        .replace("slug: cliquer", "slug: jumelle")
+        .replace("quiz-bouton", "quiz-jumeau")
+    )
     twin = twin.replace("media/souris.svg", "media/copie.svg")
-    root = content_dir({"modules/souris/02-jumelle.md": twin, "modules/souris/media/copie.svg": SVG})
+    root = content_dir(
+        {"modules/souris/02-jumelle.md": twin, "modules/souris/media/copie.svg": SVG}
+    )
 
     load_curriculum(root)
     load_curriculum(root, force=True)
@@ -129,7 +134,8 @@ def test_bad_yaml_is_reported_with_file_and_line(wagtail_root, content_dir):
         }
     )
     errors = errors_of(root)
-    assert any(e.startswith("content/modules/souris/module.md:3: invalid YAML") for e in errors), errors
+    expected = "content/modules/souris/module.md:3: invalid YAML"
+    assert any(e.startswith(expected) for e in errors), errors
 
 
 def test_bad_yaml_inside_a_quiz_points_at_its_line(wagtail_root, content_dir):
@@ -139,9 +145,8 @@ def test_bad_yaml_inside_a_quiz_points_at_its_line(wagtail_root, content_dir):
     errors = errors_of(content_dir({**MINIMAL_CONTENT, "modules/souris/01-cliquer.md": lesson}))
     assert len(errors) == 1
     assert errors[0].startswith("content/modules/souris/01-cliquer.md:")
-    assert errors[0].startswith(
-        f"content/modules/souris/01-cliquer.md:{line_of(lesson, 'hint: Regardez: ici')}: invalid YAML"
-    )
+    line = line_of(lesson, "hint: Regardez: ici")
+    assert errors[0].startswith(f"content/modules/souris/01-cliquer.md:{line}: invalid YAML")
 
 
 def test_missing_image_is_reported(wagtail_root, content_dir):

@@ -1,0 +1,118 @@
+from html import unescape
+
+import pytest
+from wagtail.models import Page
+
+from learning.roles import TRAINERS
+from modules.models import (
+    CatalogPage,
+    Competence,
+    LessonPage,
+    ModuleIndexPage,
+    ModulePage,
+    ParcoursPage,
+)
+from tests.factories import UserFactory, trainer
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_page_of_the_shipped_content_answers_200(client, curriculum):
+    pages = Page.objects.live().type(
+        CatalogPage, ParcoursPage, ModuleIndexPage, ModulePage, LessonPage
+    )
+    assert pages.count() > 20
+    for page in pages.specific():
+        response = client.get(page.url)
+        assert response.status_code == 200, page.url
+        if isinstance(page, LessonPage):
+            for number in range(2, page.step_count + 1):
+                assert client.get(f"{page.url}?etape={number}").status_code == 200
+
+
+def test_the_site_root_is_the_catalogue_with_the_three_parcours_in_order(client, curriculum):
+    response = client.get("/")
+
+    html = response.content.decode()
+    positions = [
+        html.index(title)
+        for title in ("Initiation au numérique", "trouver un emploi", "E-parentalité")
+    ]
+    assert positions == sorted(positions)
+
+
+def test_the_shipped_mouse_module_is_complete(curriculum):
+    module = ModulePage.objects.get(source_key="module-la-souris")
+    assert len(module.lessons) >= 3
+    for lesson in module.lessons:
+        exercises = [e for step in lesson.steps for e in step.value["exercise"]]
+        assert exercises, f"{lesson.title} has no exercise"
+    assert module.estimated_minutes == sum(lesson.estimated_minutes for lesson in module.lessons)
+
+
+def test_one_module_serves_several_parcours(curriculum):
+    mouse = ModulePage.objects.get(source_key="module-la-souris")
+    using = ParcoursPage.objects.filter(parcours_modules__module=mouse)
+    assert set(using.values_list("kind", flat=True)) == {"initiation", "emploi", "parentalite"}
+    assert ModulePage.objects.filter(title=mouse.title).count() == 1
+
+
+def test_the_parcours_page_lists_its_modules_in_order(client, curriculum):
+    parcours = ParcoursPage.objects.get(source_key="parcours-initiation")
+    titles = [link.module.title for link in parcours.parcours_modules.order_by("sort_order")]
+
+    html = unescape(client.get(parcours.url).content.decode())
+
+    assert [html.index(title) for title in titles] == sorted(html.index(t) for t in titles)
+
+
+def test_the_tree_only_allows_its_own_shape(curriculum):
+    catalog = CatalogPage.objects.get()
+    module = ModulePage.objects.first()
+    assert not LessonPage.can_create_at(catalog)
+    assert not ModulePage.can_create_at(catalog)
+    assert LessonPage.can_create_at(module)
+    assert ParcoursPage.can_create_at(catalog)
+    assert not ParcoursPage.can_create_at(module)
+    assert ParcoursPage.allowed_subpage_models() == []
+    assert LessonPage.allowed_subpage_models() == []
+    # One module index per catalogue.
+    assert not ModuleIndexPage.can_create_at(catalog)
+
+
+def test_the_crcn_framework_is_seeded_with_its_16_competences(db):
+    assert Competence.objects.count() == 16
+    assert sorted(set(Competence.objects.values_list("domain", flat=True))) == [1, 2, 3, 4, 5]
+
+
+def test_trainer_tips_are_shown_to_trainers_only(client, curriculum):
+    lesson = LessonPage.objects.get(source_key="lecon-souris-tenir")
+    assert lesson.trainer_tips
+
+    assert "Pour le formateur" not in client.get(lesson.url).content.decode()
+
+    client.force_login(UserFactory())
+    assert "Pour le formateur" not in client.get(lesson.url).content.decode()
+
+    client.force_login(trainer())
+    assert "Pour le formateur" in client.get(lesson.url).content.decode()
+
+
+def test_trainers_group_exists_with_admin_access(db):
+    user = trainer()
+    assert user.groups.filter(name=TRAINERS).exists()
+    assert user.has_perm("wagtailadmin.access_admin")
+
+
+def test_a_step_number_out_of_range_or_garbage_shows_a_real_step(client, curriculum):
+    lesson = LessonPage.objects.get(source_key="lecon-souris-tenir")
+    for value in ("0", "-3", "999", "abc", "1e9"):
+        response = client.get(f"{lesson.url}?etape={value}")
+        assert response.status_code == 200
+        assert "Étape" in response.content.decode()
+
+
+def test_unknown_pages_get_a_friendly_404(client, curriculum):
+    response = client.get("/modules/la-souris/nexiste-pas/")
+    assert response.status_code == 404
+    assert "Cette page n'existe pas." in response.content.decode()
