@@ -4,7 +4,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -95,7 +94,8 @@ LOGIN_URL = "wagtailadmin_login"
 
 # French first: the learners and the associations are French-speaking.
 LANGUAGE_CODE = "fr"
-LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
+# Each language is named in itself, so anyone can find their own.
+LANGUAGES = [("fr", "Français"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.get("DJANGO_TIME_ZONE", "Europe/Paris")
 USE_I18N = True

@@ -44,7 +44,7 @@ class QuizBlock(blocks.StructBlock):
     multiple = blocks.BooleanBlock(
         label=_("Plusieurs bonnes réponses"),
         required=False,
-        help_text=_("Dites-le dans la question : « Plusieurs réponses possibles. »"),
+        help_text=_("L'écran dira : « Vous pouvez cocher plusieurs réponses. »"),
     )
     options = blocks.ListBlock(QuizOptionBlock(), min_num=2, max_num=6, label=_("Réponses"))
     hint = blocks.CharBlock(label=_("Indice après une erreur"), required=False, max_length=300)

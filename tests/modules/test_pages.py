@@ -116,3 +116,22 @@ def test_unknown_pages_get_a_friendly_404(client, curriculum):
     response = client.get("/modules/la-souris/nexiste-pas/")
     assert response.status_code == 404
     assert "Cette page n'existe pas." in response.content.decode()
+
+
+def test_editors_can_open_every_kind_of_page_in_the_admin(client, curriculum):
+    from tests.factories import editor
+
+    client.force_login(editor())
+    for model in (CatalogPage, ParcoursPage, ModuleIndexPage, ModulePage, LessonPage):
+        page = model.objects.first()
+        response = client.get(f"/admin/pages/{page.pk}/edit/")
+        assert response.status_code == 200, model.__name__
+
+
+def test_the_lesson_preview_shows_a_step_without_learner_progress(curriculum):
+    lesson = LessonPage.objects.get(source_key="lecon-souris-tenir")
+
+    response = lesson.make_preview_request()
+
+    assert response.status_code == 200
+    assert lesson.steps[0].value["title"] in response.content.decode()

@@ -1,0 +1,93 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+PRODUCTION_ENV = {
+    "DJANGO_SECRET_KEY": "x" * 50,
+    "DATABASE_URL": "sqlite:////tmp/pasapas-settings-test.sqlite3",
+    "DJANGO_ALLOWED_HOSTS": "pasapas.example.org",
+    "PASAPAS_BASE_URL": "https://pasapas.example.org",
+}
+
+
+def start_production(env):
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        env={**clean, **env, "DJANGO_SETTINGS_MODULE": "cms.settings.production"},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_without_its_configuration():
+    result = start_production({})
+    assert result.returncode != 0
+    assert "Missing required environment variables: DJANGO_SECRET_KEY, DATABASE_URL" in (
+        result.stderr
+    )
+
+
+def test_production_names_the_one_missing_variable():
+    env = {**PRODUCTION_ENV}
+    del env["PASAPAS_BASE_URL"]
+    result = start_production(env)
+    assert result.returncode != 0
+    assert "Missing required environment variables: PASAPAS_BASE_URL." in result.stderr
+
+
+def test_production_starts_when_configured():
+    result = start_production(PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert "started" in result.stdout
+
+
+def test_french_is_the_default_language_and_english_is_available():
+    assert settings.LANGUAGE_CODE == "fr"
+    assert [code for code, _name in settings.LANGUAGES] == ["fr", "en"]
+
+
+def test_the_english_catalogue_is_complete():
+    """Every msgid of the English catalogue has a translation, none left fuzzy."""
+    po = Path(settings.BASE_DIR) / "locale/en/LC_MESSAGES/django.po"
+    entries = po.read_text(encoding="utf-8").split("\n\n")[1:]  # skip the header
+    assert len(entries) > 50
+    untranslated = []
+    for entry in entries:
+        if "#, fuzzy" in entry:
+            untranslated.append(entry)
+        elif 'msgstr ""' in entry and "\nmsgstr \"\"\n\"" not in entry:
+            untranslated.append(entry)
+    assert untranslated == []
+
+
+def test_the_english_catalogue_holds_every_string_of_the_code(tmp_path):
+    """makemessages finds no string that the committed catalogue lacks."""
+    import shutil
+
+    project = Path(settings.BASE_DIR)
+    for name in ("cms", "learning", "modules", "templates", "locale"):
+        shutil.copytree(project / name, tmp_path / name, ignore=shutil.ignore_patterns("*.pyc"))
+    shutil.copy(project / "manage.py", tmp_path / "manage.py")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "en", "--no-location", "--no-obsolete"],
+        cwd=tmp_path,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "cms.settings.test"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+    def msgids(path):
+        text = path.read_text(encoding="utf-8")
+        return {block.split("\nmsgstr")[0] for block in text.split("\n\n")[1:]}
+
+    fresh = msgids(tmp_path / "locale/en/LC_MESSAGES/django.po")
+    committed = msgids(project / "locale/en/LC_MESSAGES/django.po")
+    assert fresh - committed == set()
