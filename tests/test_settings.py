@@ -1,4 +1,6 @@
+import ast
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -52,17 +54,30 @@ def test_french_is_the_default_language_and_english_is_available():
     assert [code for code, _name in settings.LANGUAGES] == ["fr", "en"]
 
 
+def po_entries(path):
+    """(msgid, [msgstr, ...], fuzzy) for every entry but the header."""
+    entries = []
+    for block in path.read_text(encoding="utf-8").split("\n\n")[1:]:
+        strings, current = {}, None
+        for line in block.splitlines():
+            match = re.match(r"^(msgid|msgid_plural|msgstr(?:\[\d\])?) (\".*\")$", line)
+            if match:
+                current = match[1]
+                strings[current] = ast.literal_eval(match[2])
+            elif line.startswith('"') and current:
+                strings[current] += ast.literal_eval(line)
+        translations = [text for name, text in strings.items() if name.startswith("msgstr")]
+        entries.append((strings.get("msgid"), translations, "#, fuzzy" in block))
+    return entries
+
+
 def test_the_english_catalogue_is_complete():
     """Every msgid of the English catalogue has a translation, none left fuzzy."""
-    po = Path(settings.BASE_DIR) / "locale/en/LC_MESSAGES/django.po"
-    entries = po.read_text(encoding="utf-8").split("\n\n")[1:]  # skip the header
+    entries = po_entries(Path(settings.BASE_DIR) / "locale/en/LC_MESSAGES/django.po")
     assert len(entries) > 50
-    untranslated = []
-    for entry in entries:
-        if "#, fuzzy" in entry:
-            untranslated.append(entry)
-        elif 'msgstr ""' in entry and "\nmsgstr \"\"\n\"" not in entry:
-            untranslated.append(entry)
+    untranslated = [
+        msgid for msgid, translations, fuzzy in entries if fuzzy or not all(translations)
+    ]
     assert untranslated == []
 
 
@@ -85,8 +100,7 @@ def test_the_english_catalogue_holds_every_string_of_the_code(tmp_path):
     assert result.returncode == 0, result.stderr
 
     def msgids(path):
-        text = path.read_text(encoding="utf-8")
-        return {block.split("\nmsgstr")[0] for block in text.split("\n\n")[1:]}
+        return {msgid for msgid, _translations, _fuzzy in po_entries(path)}
 
     fresh = msgids(tmp_path / "locale/en/LC_MESSAGES/django.po")
     committed = msgids(project / "locale/en/LC_MESSAGES/django.po")
