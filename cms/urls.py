@@ -16,9 +16,10 @@ if settings.DEBUG or getattr(settings, "PASAPAS_SERVE_MEDIA", False):
     from django.urls import re_path
     from django.views.static import serve
 
-    urlpatterns += [
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
-    ]
+    def serve_media(request, path):
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve_media)]
 
 # Wagtail's page serving last: it answers every other URL.
 urlpatterns += [path("", include(wagtail_urls))]

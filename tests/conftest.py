@@ -6,10 +6,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from wagtail.models import Page, Site
-
-from modules.crcn import seed_competences
-from modules.models import Competence
+from wagtail.models import Page
 
 CONTENT_DIR = Path(settings.BASE_DIR) / "content"
 SVG = (
@@ -26,15 +23,8 @@ def _media_root(settings, tmp_path_factory):
 
 @pytest.fixture
 def wagtail_root(db):
-    """Wagtail's root page and default site, recreated if a transactional test flushed them."""
-    root = Page.get_first_root_node()
-    if root is None:
-        root = Page.add_root(title="Root", slug="root")
-    if not Site.objects.filter(is_default_site=True).exists():
-        Site.objects.create(hostname="localhost", port=80, root_page=root, is_default_site=True)
-    if not Competence.objects.exists():
-        seed_competences(Competence)
-    return root
+    """Wagtail's root page, as its migrations made it (browser tests: see their conftest)."""
+    return Page.get_first_root_node()
 
 
 @pytest.fixture
