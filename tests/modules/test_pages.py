@@ -135,3 +135,12 @@ def test_the_lesson_preview_shows_a_step_without_learner_progress(curriculum):
 
     assert response.status_code == 200
     assert lesson.steps[0].value["title"] in response.content.decode()
+
+
+def test_a_server_error_shows_a_calm_page(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+
+    assert response.status_code == 500
+    assert "Le site a un problème." in response.content.decode()
