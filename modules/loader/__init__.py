@@ -10,9 +10,10 @@ beside them)::
     modules/<folder>/media/...         images, audio, video
 
 Two phases: `parse_content()` reads every file and collects *all* errors with
-file and line; `plan()` and `apply()` compare with the database and write, in
-one transaction. Pages are matched by their stable `key`, never by title or
-slug, and skipped when their files have not changed since the last load.
+file and line; `Loader.run()` compares with the database and writes, in one
+transaction (rolled back at the end of a dry run). Pages are matched by their
+stable `key`, never by title or slug, and skipped when their files have not
+changed since the last load.
 The loader never deletes a page; `prune` unpublishes pages whose file is gone.
 """
 

@@ -294,6 +294,11 @@ class Loader:
         with path.open("rb") as handle:
             digest = hash_filelike(handle)
             existing = model.objects.filter(file_hash=digest).first()
+            if existing is None and self.dry_run:
+                # Storage is not transactional: a dry run must not leave files behind.
+                setattr(self.report, counter, getattr(self.report, counter) + 1)
+                cache[path] = None
+                return None
             if existing is None:
                 existing = model(title=path.stem.replace("-", " "), file_hash=digest)
                 existing.file_size = path.stat().st_size

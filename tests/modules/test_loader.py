@@ -104,11 +104,14 @@ def test_images_are_imported_once_by_content(wagtail_root, content_dir, minimal_
     assert get_image_model().objects.count() == 1
 
 
-def test_dry_run_writes_nothing(wagtail_root, minimal_content):
+def test_dry_run_writes_nothing(wagtail_root, minimal_content, settings):
     report = load_curriculum(minimal_content, dry_run=True)
 
     assert report.count("create") == 5
+    assert report.images_imported == 1
     assert not LessonPage.objects.exists()
+    assert not get_image_model().objects.exists()
+    assert not any(settings.MEDIA_ROOT.rglob("*.svg"))  # no file left in storage
 
 
 def test_prune_unpublishes_a_page_whose_file_is_gone_and_never_deletes_it(
