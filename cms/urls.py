@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("langue/", set_language, name="set_language"),
+    path("", include("learning.urls")),
 ]
 
 if settings.DEBUG or getattr(settings, "PASAPAS_SERVE_MEDIA", False):

@@ -12,6 +12,10 @@ ROLE_PERMISSIONS = {
     TRAINERS: [
         ("wagtailadmin", "admin", "access_admin"),
         ("modules", "lessonpage", "view_trainer_tips"),
+        # Learners of their own structures only: the views scope every query.
+        ("learning", "learner", "add_learner"),
+        ("learning", "learner", "change_learner"),
+        ("learning", "learner", "view_learner"),
     ],
     EDITORS: [
         ("modules", "lessonpage", "view_trainer_tips"),

@@ -1,14 +1,113 @@
-"""Writes: what learners do. Keyword-only functions, one per action.
+"""Writes: what learners and trainers do. Keyword-only functions, one per action."""
 
-Issue #2 keeps a guest's progress in the session; stored progress for
-accounts (LessonProgress, attempts, statements) comes with issue #4.
-"""
-
+from axes.utils import reset as axes_reset
+from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.base import SessionBase
+from django.db import transaction
+from django.db.models.functions import Greatest
+from django.utils import timezone
 
 from modules.blocks import Grade
 
+from .codes import issue_code
+from .models import Learner, LessonProgress
+from .pictures import picture_password_hash, pin_hash, random_pictures
+
 GUEST_PROGRESS_KEY = "guest_progress"
+
+
+# --- Learner accounts -----------------------------------------------------------
+
+
+@transaction.atomic
+def learner_create(
+    *,
+    first_name,
+    structure,
+    last_initial="",
+    language="fr",
+    pictures=None,
+    pin="",
+    created_by=None,
+):
+    """Create a learner with a new code. Returns (learner, pictures in clear).
+
+    The pictures are returned once, to be shown or printed now; only their
+    hash is kept.
+    """
+    pictures = list(pictures or random_pictures())
+    code = issue_code()
+    user = get_user_model().objects.create(username=f"apprenant-{code.code}")
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    learner = Learner.objects.create(
+        user=user,
+        code=code,
+        first_name=first_name.strip(),
+        last_initial=last_initial.strip()[:1].upper(),
+        structure=structure,
+        language=language,
+        picture_password=picture_password_hash(pictures),
+        pin=pin_hash(pin) if pin else "",
+        created_by=created_by,
+    )
+    return learner, pictures
+
+
+def learner_password_reset(*, learner, pictures=None, pin=""):
+    """New pictures (and optionally a new PIN); unlocks the code. Returns the pictures."""
+    pictures = list(pictures or random_pictures())
+    learner.picture_password = picture_password_hash(pictures)
+    learner.pin = pin_hash(pin) if pin else ""
+    learner.save(update_fields=["picture_password", "pin"])
+    learner_unlock(learner=learner)
+    return pictures
+
+
+def learner_unlock(*, learner):
+    """Lift a lock after too many failed sign-ins, from every computer."""
+    axes_reset(username=learner.code_id)
+
+
+# --- Progress -------------------------------------------------------------------
+
+
+def _progress_for(user, lesson):
+    progress, _created = LessonProgress.objects.select_for_update().get_or_create(
+        learner=user, lesson_key=lesson.stable_key, defaults={"lesson": lesson}
+    )
+    return progress
+
+
+def _fraction(lesson, steps):
+    return min(1.0, len(steps) / lesson.step_count) if lesson.step_count else 0.0
+
+
+@transaction.atomic
+def lesson_step_view(*, user, lesson, step_number):
+    progress = _progress_for(user, lesson)
+    steps = set(progress.completed_steps) | {step_number}
+    progress.completed_steps = sorted(steps)
+    progress.current_step = step_number
+    progress.lesson = lesson
+    progress.save()
+    # Progress never decreases, even if the lesson gained steps since.
+    LessonProgress.objects.filter(pk=progress.pk).update(
+        progress=Greatest("progress", _fraction(lesson, steps))
+    )
+    return progress
+
+
+@transaction.atomic
+def exercise_attempt_submit(*, user, lesson, block_id, grade: Grade):
+    progress = _progress_for(user, lesson)
+    if grade.passed and block_id not in progress.passed_exercises:
+        progress.passed_exercises = [*progress.passed_exercises, block_id]
+        progress.save(update_fields=["passed_exercises", "last_seen_at"])
+    return progress
+
+
+# --- Guests ---------------------------------------------------------------------
 
 
 def _guest_lesson(session: SessionBase, lesson_key: str) -> dict:
@@ -37,3 +136,39 @@ def guest_exercise_submit(
         lesson["passed"].append(block_id)
     session.modified = True
     return attempts
+
+
+@transaction.atomic
+def guest_progress_merge(*, session: SessionBase, user):
+    """Move a guest's progress into their account: nothing lost, nothing counted twice.
+
+    Steps and passed exercises are unions; the progress fraction only grows;
+    the current step is the guest's, their latest activity.
+    """
+    from modules.models import LessonPage
+
+    guest = session.pop(GUEST_PROGRESS_KEY, None) or {}
+    if not guest:
+        return 0
+    lessons = {
+        lesson.stable_key: lesson
+        for lesson in LessonPage.objects.filter(source_key__in=list(guest))
+    }
+    for key, state in guest.items():
+        lesson = lessons.get(key)
+        progress, _created = LessonProgress.objects.select_for_update().get_or_create(
+            learner=user, lesson_key=key, defaults={"lesson": lesson}
+        )
+        steps = set(progress.completed_steps) | set(state.get("seen", []))
+        progress.completed_steps = sorted(steps)
+        progress.passed_exercises = sorted(
+            set(progress.passed_exercises) | set(state.get("passed", []))
+        )
+        progress.current_step = max(1, int(state.get("current_step", 1)))
+        progress.save()
+        if lesson is not None:
+            LessonProgress.objects.filter(pk=progress.pk).update(
+                progress=Greatest("progress", _fraction(lesson, steps)), last_seen_at=timezone.now()
+            )
+    session.modified = True
+    return len(guest)

@@ -1,7 +1,9 @@
+from django.urls import path
 from wagtail import hooks
 
 from modules.models import LessonPage
 
+from . import admin_views
 from .views import lesson_page
 
 
@@ -15,3 +17,22 @@ def serve_lessons_with_progress(page, request, serve_args, serve_kwargs):
     if isinstance(page, LessonPage):
         return lesson_page(request, page)
     return None
+
+
+@hooks.register("register_admin_viewset")
+def register_viewsets():
+    return [
+        admin_views.LearnerViewSet("learners"),
+        admin_views.StructureViewSet("structures"),
+    ]
+
+
+@hooks.register("register_admin_urls")
+def register_learner_urls():
+    return [
+        path("apprenants/<int:pk>/acces/", admin_views.learner_access, name="learner_access"),
+        path("apprenants/<int:pk>/images/", admin_views.learner_reset, name="learner_reset"),
+        path("apprenants/<int:pk>/debloquer/", admin_views.learner_unlock, name="learner_unlock"),
+        path("apprenants/cartes/", admin_views.learner_cards, name="learner_cards"),
+        path("apprenants/cartes.pdf", admin_views.learner_cards_pdf, name="learner_cards_pdf"),
+    ]

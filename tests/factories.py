@@ -27,3 +27,23 @@ def trainer(**kwargs):
 
 def editor(**kwargs):
     return UserFactory(role=EDITORS, **kwargs)
+
+
+class StructureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "learning.Structure"
+
+    name = factory.Sequence(lambda n: f"Antenne {n}")
+    help_phone = "01 02 03 04 05"
+
+
+def learner(*, structure=None, pictures=("soleil", "chat", "coeur"), **kwargs):
+    """A learner and their pictures in clear: (learner, pictures)."""
+    from learning import services
+
+    return services.learner_create(
+        first_name=kwargs.pop("first_name", "Samir"),
+        structure=structure or StructureFactory(),
+        pictures=list(pictures),
+        **kwargs,
+    )

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Configuration comes from environment variables."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -33,6 +34,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "django_htmx",
+    "axes",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -51,10 +53,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "learning.middleware.LearnerSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -94,6 +98,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "wagtailadmin_login"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked (code or email, IP) pairs
+    "learning.auth.LearnerBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Sign-in throttling: 5 failures for one code (or email) from one IP lock that
+# pair for 15 minutes. Pairs, so that people behind a library's shared IP
+# never lock each other out. A trainer can unlock at once.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "learning.views.signin.locked_out"
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["password", "pictures", "pin", "picks"]
 
 # French first: the learners and the associations are French-speaking.
 LANGUAGE_CODE = "fr"
@@ -145,5 +165,6 @@ LOGGING = {
     "loggers": {
         "wagtail": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }

@@ -46,3 +46,53 @@
     setUpListenButtons(document);
   });
 })();
+
+// Shared computers: warn one minute before the inactivity sign-out; "Je suis
+// toujours là" tells the server (any request counts as activity).
+(function () {
+  "use strict";
+  var body = document.body;
+  var seconds = body && parseInt(body.getAttribute("data-inactivity-seconds"), 10);
+  if (!seconds) return;
+  var dialog = document.getElementById("inactivity-dialog");
+  var warnTimer, endTimer;
+
+  function schedule() {
+    clearTimeout(warnTimer);
+    clearTimeout(endTimer);
+    warnTimer = setTimeout(function () {
+      if (dialog && dialog.showModal && !dialog.open) dialog.showModal();
+    }, Math.max(seconds - 60, 1) * 1000);
+    endTimer = setTimeout(function () {
+      window.location.assign(body.getAttribute("data-expired-url"));
+    }, seconds * 1000);
+  }
+
+  function stillHere() {
+    var token = document.querySelector("input[name=csrfmiddlewaretoken]");
+    var headers = JSON.parse(body.getAttribute("hx-headers") || "{}");
+    fetch(body.getAttribute("data-ping-url"), {
+      method: "POST",
+      headers: headers,
+      credentials: "same-origin",
+      body: token ? new URLSearchParams({ csrfmiddlewaretoken: token.value }) : null,
+    });
+    if (dialog && dialog.open) dialog.close();
+    schedule();
+  }
+
+  document.addEventListener("htmx:afterRequest", schedule);
+  if (dialog) {
+    dialog.querySelector("[data-still-here]").addEventListener("click", stillHere);
+    dialog.addEventListener("cancel", stillHere);
+  }
+  schedule();
+})();
+
+// Print buttons (the page stays usable without JavaScript: browsers print on their own).
+document.addEventListener("DOMContentLoaded", function () {
+  Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+});

@@ -4,7 +4,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
+from wagtail.models import Site
 
+from learning import services
+from learning.models import Learner, LearnerSettings, Structure
+from learning.pictures import picture_labels
 from learning.roles import EDITORS, TRAINERS
 
 DEMO_ACCOUNTS = [
@@ -38,4 +42,28 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {role:<24} {url}/admin/  identifiant : {email}  mot de passe : {password}"
             )
+            if group_name == TRAINERS:
+                trainer = user
+        structure, _created = Structure.objects.get_or_create(
+            name="Antenne de démonstration", defaults={"help_phone": "01 23 45 67 89"}
+        )
+        structure.members.add(trainer)
+        self.demo_learner(structure, trainer, url)
         self.stdout.write("")
+
+    def demo_learner(self, structure, trainer, url):
+        learner = Learner.objects.filter(structure=structure, first_name="Samir").first()
+        if learner is None:
+            learner, pictures = services.learner_create(
+                first_name="Samir", last_initial="B", structure=structure, created_by=trainer
+            )
+        else:
+            pictures = services.learner_password_reset(learner=learner)
+        site_settings = LearnerSettings.for_site(Site.objects.get(is_default_site=True))
+        if site_settings.signup_structure_id is None:
+            site_settings.signup_structure = structure
+            site_settings.save()
+        self.stdout.write(
+            f"  {'apprenant':<24} {url}/connexion/  code : {learner.display_code}  "
+            f"images : {', '.join(picture_labels(pictures))}"
+        )

@@ -1,4 +1,4 @@
-"""Learner views. Lessons are Wagtail pages; this module serves them with progress."""
+"""Lessons are Wagtail pages; this module serves them with the learner's progress."""
 
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
@@ -6,30 +6,43 @@ from django.utils.translation import gettext as _
 
 from modules.blocks import InvalidAnswer
 
-from . import selectors, services
+from .. import selectors, services
 
 
 def lesson_page(request, page):
     """One step of a lesson (GET), or a graded answer to the step's exercise (POST).
 
     The same view answers htmx (the step fragment) and plain requests (the
-    whole page), so lessons work without JavaScript.
+    whole page), so lessons work without JavaScript. Progress goes to the
+    account when signed in, to the session for a guest.
     """
     number = page.step_number_from(request)
-    key = page.stable_key
     answer_context = {}
     if request.method == "POST":
         answer_context = _submit_answer(request, page, number)
     else:
-        services.guest_step_view(session=request.session, lesson_key=key, step_number=number)
+        _record_step(request, page, number)
     context = page.get_context(request, step_number=number)
     context.update(answer_context)
-    context["lesson_state"] = selectors.guest_lesson_state(session=request.session, lesson_key=key)
+    if request.user.is_authenticated:
+        state = selectors.learner_lesson_state(user=request.user, lesson_key=page.stable_key)
+    else:
+        state = selectors.guest_lesson_state(session=request.session, lesson_key=page.stable_key)
+    context["lesson_state"] = state
     response = TemplateResponse(request, page.get_template(request), context)
     # Progress is personal: never kept by a shared computer's browser cache.
     add_never_cache_headers(response)
     response["Cache-Control"] += ", no-store"
     return response
+
+
+def _record_step(request, page, number):
+    if request.user.is_authenticated:
+        services.lesson_step_view(user=request.user, lesson=page, step_number=number)
+    else:
+        services.guest_step_view(
+            session=request.session, lesson_key=page.stable_key, step_number=number
+        )
 
 
 def _submit_answer(request, page, number):
@@ -42,10 +55,13 @@ def _submit_answer(request, page, number):
     except InvalidAnswer as error:
         return {"answer_error": str(error)}
     grade = exercise.block.grade(exercise.value, answer)
-    services.guest_step_view(
-        session=request.session, lesson_key=page.stable_key, step_number=number
-    )
-    services.guest_exercise_submit(
-        session=request.session, lesson_key=page.stable_key, block_id=exercise.id, grade=grade
-    )
+    _record_step(request, page, number)
+    if request.user.is_authenticated:
+        services.exercise_attempt_submit(
+            user=request.user, lesson=page, block_id=exercise.id, grade=grade
+        )
+    else:
+        services.guest_exercise_submit(
+            session=request.session, lesson_key=page.stable_key, block_id=exercise.id, grade=grade
+        )
     return {"grade": grade, "selected": answer}

@@ -1,0 +1,233 @@
+"""The trainer's learner actions in the Wagtail admin: create a learner, see the
+code and pictures once, print cards, give new pictures, unlock."""
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from wagtail.admin import messages
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.views.generic.models import CreateView, DeleteView, EditView, IndexView
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from . import selectors, services
+from .cards import cards_html, cards_pdf, fresh_secret, remember_fresh_secret
+from .models import Learner, Structure
+from .pictures import PICTURES, is_pin
+
+
+def _scoped_learner(request, pk):
+    learner = get_object_or_404(selectors.learners_for_staff(user=request.user), pk=pk)
+    if not request.user.has_perm("learning.change_learner"):
+        raise PermissionDenied
+    return learner
+
+
+def _picture_field(label):
+    choices = [("", "—"), *PICTURES.items()]
+    return forms.ChoiceField(label=label, choices=choices, required=False)
+
+
+class LearnerCreateForm(WagtailAdminModelForm):
+    PICTURE_CHOICES = [("", "—")] + [(key, label) for key, label in PICTURES.items()]
+
+    picture_1 = forms.ChoiceField(
+        label=gettext_lazy("Image 1"), choices=PICTURE_CHOICES, required=False
+    )
+    picture_2 = forms.ChoiceField(
+        label=gettext_lazy("Image 2"), choices=PICTURE_CHOICES, required=False
+    )
+    picture_3 = forms.ChoiceField(
+        label=gettext_lazy("Image 3"), choices=PICTURE_CHOICES, required=False
+    )
+    pin = forms.CharField(
+        label=gettext_lazy("Code à 4 chiffres (facultatif)"),
+        required=False,
+        max_length=4,
+        help_text=gettext_lazy("Une autre façon de se connecter, pour qui préfère les chiffres."),
+    )
+
+    class Meta:
+        model = Learner
+        fields = ["first_name", "last_initial", "structure", "language"]
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, for_user=for_user, **kwargs)
+        self.fields["structure"].queryset = selectors.structures_for_staff(user=for_user)
+        self.fields["picture_1"].help_text = _(
+            "Laissez vide : les images sont tirées au hasard. Ou la personne choisit ses 3 images."
+        )
+
+    def clean_pin(self):
+        pin = self.cleaned_data["pin"].strip()
+        if pin and not is_pin(pin):
+            raise forms.ValidationError(_("4 chiffres, ou rien."))
+        return pin
+
+    def clean(self):
+        data = super().clean()
+        picks = [data.get(f"picture_{n}") for n in (1, 2, 3)]
+        if any(picks) and not all(picks):
+            raise forms.ValidationError(_("Choisissez les 3 images, ou aucune."))
+        data["pictures"] = picks if all(picks) else None
+        return data
+
+
+class LearnerIndexView(IndexView):
+    def get_base_queryset(self):
+        return selectors.learners_for_staff(user=self.request.user).select_related(
+            "structure", "code"
+        )
+
+
+class LearnerCreateView(CreateView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        learner, pictures = services.learner_create(
+            first_name=data["first_name"],
+            last_initial=data["last_initial"],
+            structure=data["structure"],
+            language=data["language"],
+            pictures=data["pictures"],
+            pin=data["pin"],
+            created_by=self.request.user,
+        )
+        remember_fresh_secret(self.request.session, learner, pictures)
+        return learner
+
+    def get_success_url(self):
+        return reverse("learner_access", args=[self.object.pk])
+
+    def get_success_message(self, instance):
+        return _("Compte créé pour %(name)s.") % {"name": instance.display_name}
+
+
+class ScopedLearnerMixin:
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            selectors.learners_for_staff(user=self.request.user), pk=self.kwargs[self.pk_url_kwarg]
+        )
+
+
+class LearnerEditView(ScopedLearnerMixin, EditView):
+    pass
+
+
+class LearnerDeleteView(ScopedLearnerMixin, DeleteView):
+    pass
+
+
+class LearnerViewSet(ModelViewSet):
+    model = Learner
+    icon = "user"
+    menu_label = gettext_lazy("Apprenants")
+    menu_order = 200
+    add_to_admin_menu = True
+    url_prefix = "apprenants"
+    index_view_class = LearnerIndexView
+    add_view_class = LearnerCreateView
+    edit_view_class = LearnerEditView
+    delete_view_class = LearnerDeleteView
+    form_fields = ["first_name", "last_initial", "structure", "language"]
+    list_filter = ["structure"]
+    search_fields = ["first_name"]
+    list_display = [
+        TitleColumn(
+            "display_name",
+            label=gettext_lazy("Apprenant"),
+            get_url=lambda learner: reverse("learner_access", args=[learner.pk]),
+        ),
+        Column("display_code", label=gettext_lazy("Code")),
+        Column("structure", label=gettext_lazy("Structure")),
+        Column("created_at", label=gettext_lazy("Créé le")),
+    ]
+
+    def get_form_class(self, for_update=False):
+        if for_update:
+            return super().get_form_class(for_update=True)
+        return LearnerCreateForm
+
+
+class StructureViewSet(ModelViewSet):
+    model = Structure
+    icon = "home"
+    menu_label = gettext_lazy("Structures")
+    menu_order = 210
+    add_to_admin_menu = True
+    url_prefix = "structures"
+    form_fields = ["name", "kind", "help_phone", "members"]
+    list_display = ["name", "kind", "help_phone"]
+    search_fields = ["name"]
+
+
+def learner_access(request, pk):
+    """The code, the card, and — right after creation or reset — the pictures."""
+    learner = _scoped_learner(request, pk)
+    pictures = fresh_secret(request.session, learner)
+    context = {
+        "learner": learner,
+        "pictures": [{"id": p, "label": PICTURES[p]} for p in pictures or []],
+        "locked": selectors.learner_is_locked(learner=learner),
+        "page_title": learner.display_name,
+        "header_title": learner.display_name,
+        "header_icon": "user",
+    }
+    return TemplateResponse(request, "learning/admin/learner_access.html", context)
+
+
+@require_POST
+def learner_reset(request, pk):
+    learner = _scoped_learner(request, pk)
+    pictures = services.learner_password_reset(learner=learner)
+    remember_fresh_secret(request.session, learner, pictures)
+    messages.success(request, _("Nouvelles images pour %(name)s.") % {"name": learner})
+    return redirect("learner_access", pk=learner.pk)
+
+
+@require_POST
+def learner_unlock(request, pk):
+    learner = _scoped_learner(request, pk)
+    services.learner_unlock(learner=learner)
+    messages.success(request, _("Le compte de %(name)s est débloqué.") % {"name": learner})
+    return redirect("learner_access", pk=learner.pk)
+
+
+def _cards_request(request):
+    """The learners asked for (only the trainer's own), and the pictures to print."""
+    ids = [int(i) for i in request.GET.getlist("id") if i.isdigit()]
+    learners = list(
+        selectors.learners_for_staff(user=request.user)
+        .filter(pk__in=ids)
+        .select_related("structure")
+        .order_by("first_name")
+    )
+    secrets = {}
+    if request.GET.get("mot_de_passe") == "1":
+        for learner in learners:
+            pictures = fresh_secret(request.session, learner)
+            if pictures:
+                secrets[learner.pk] = pictures
+    return learners, secrets
+
+
+def learner_cards(request):
+    """The HTML print view: bank-card size, 10 per A4 page."""
+    learners, secrets = _cards_request(request)
+    pdf_url = f"{reverse('learner_cards_pdf')}?{request.GET.urlencode()}"
+    response = HttpResponse(cards_html(learners, secrets=secrets, pdf_url=pdf_url))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def learner_cards_pdf(request):
+    learners, secrets = _cards_request(request)
+    response = HttpResponse(cards_pdf(learners, secrets=secrets), content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="cartes-pas-a-pas.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response

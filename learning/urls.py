@@ -1,0 +1,16 @@
+from django.urls import path
+
+from .views import cards, signin, signup
+
+app_name = "learning"
+
+urlpatterns = [
+    path("connexion/", signin.signin, name="signin"),
+    path("connexion/images/", signin.signin_pictures, name="signin_pictures"),
+    path("deconnexion/", signin.signout, name="signout"),
+    path("session/present/", signin.session_ping, name="session_ping"),
+    path("moi/", signin.home, name="home"),
+    path("moi/carte/", cards.my_card, name="my_card"),
+    path("moi/carte.pdf", cards.my_card_pdf, name="my_card_pdf"),
+    path("inscription/", signup.signup, name="signup"),
+]

@@ -1,0 +1,3 @@
+from .lessons import lesson_page
+
+__all__ = ["lesson_page"]

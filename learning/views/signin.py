@@ -1,0 +1,138 @@
+"""Learners sign in with their code and their pictures; "J'ai fini" signs them out."""
+
+from django.contrib.auth import authenticate, login, logout
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from .. import selectors, services
+from ..codes import normalize_code
+from ..models import Learner, format_code
+from ..pictures import PASSWORD_LENGTH, PICTURES
+
+CODE_ERROR = _("Ce code n'est pas valable. Vérifiez les 6 signes sur votre carte.")
+
+
+def _no_store(response):
+    response["Cache-Control"] = "no-cache, no-store, must-revalidate, private, max-age=0"
+    return response
+
+
+def _picture_choices():
+    return [{"id": key, "label": label} for key, label in PICTURES.items()]
+
+
+@require_http_methods(["GET", "POST"])
+def signin(request):
+    """Step 1: the learner code, typed or filled in from the card's QR code."""
+    if request.user.is_authenticated and hasattr(request.user, "learner"):
+        return redirect("learning:home")
+    raw = request.POST.get("code") if request.method == "POST" else request.GET.get("code")
+    context = {"code_value": "", "expired": request.GET.get("expire") == "1"}
+    if raw is not None:
+        code = normalize_code(raw)
+        if code:
+            return _pictures_step(request, code, picks=[])
+        context.update(code_value=raw[:20], error=_(CODE_ERROR))
+    return _no_store(TemplateResponse(request, "learning/signin.html", context))
+
+
+def _pictures_step(request, code, *, picks, error="", mode="pictures", status=200):
+    context = {
+        "code": code,
+        "display_code": format_code(code),
+        "picks": [{"id": pick, "label": PICTURES[pick]} for pick in picks],
+        "slots": range(len(picks) + 1, PASSWORD_LENGTH + 1),
+        "pictures": _picture_choices(),
+        "error": error,
+        "mode": mode,
+    }
+    template = "learning/signin_pictures.html"
+    if getattr(request, "htmx", False):
+        template = "learning/_picture_picker.html"
+    return _no_store(TemplateResponse(request, template, context, status=status))
+
+
+@require_POST
+def signin_pictures(request):
+    """Step 2: pick 3 pictures in order (each pick is a plain form post), or type the PIN."""
+    code = normalize_code(request.POST.get("code"))
+    if not code:
+        return redirect(f"{reverse('learning:signin')}?code=")
+    mode = "pin" if request.POST.get("mode") == "pin" else "pictures"
+    picks = [p for p in request.POST.getlist("picks") if p in PICTURES][:PASSWORD_LENGTH]
+    if "undo" in request.POST:
+        return _pictures_step(request, code, picks=picks[:-1], mode=mode)
+    if "switch" in request.POST:
+        return _pictures_step(request, code, picks=[], mode=request.POST["switch"])
+    if mode == "pin":
+        user = authenticate(request, username=code, pin=request.POST.get("pin", ""))
+    else:
+        pick = request.POST.get("pick")
+        if pick in PICTURES and len(picks) < PASSWORD_LENGTH:
+            picks.append(pick)
+        if len(picks) < PASSWORD_LENGTH:
+            return _pictures_step(request, code, picks=picks)
+        user = authenticate(request, username=code, pictures=picks)
+    if user is None:
+        # Never says whether the code exists.
+        if mode == "pin":
+            error = _("Ce n'est pas le bon code à 4 chiffres. Réessayez.")
+        else:
+            error = _("Ce ne sont pas les bonnes images. Réessayez depuis le début.")
+        return _pictures_step(request, code, picks=[], error=error, mode=mode)
+    login(request, user)
+    services.guest_progress_merge(session=request.session, user=user)
+    target = selectors.learner_continue_target(user=user)
+    url = target.url if target else reverse("learning:home")
+    if getattr(request, "htmx", False):
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def locked_out(request, credentials=None, *args, **kwargs):
+    """django-axes calls this when a (code, IP) pair has failed too often."""
+    context = {"code": normalize_code((credentials or {}).get("username"))}
+    response = TemplateResponse(request, "learning/locked_out.html", context, status=429)
+    # Returned by axes' middleware, after the view: render it here.
+    return _no_store(response.render())
+
+
+@require_http_methods(["GET", "POST"])
+def signout(request):
+    """ "J'ai fini": the session ends, and the browser forgets this site's data."""
+    if request.method == "POST":
+        logout(request)
+        response = TemplateResponse(request, "learning/signed_out.html", {"done": True})
+        response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+        return _no_store(response)
+    return _no_store(TemplateResponse(request, "learning/signed_out.html", {"done": False}))
+
+
+@require_POST
+def session_ping(request):
+    """ "Je suis toujours là": the middleware counts this request as activity."""
+    from django.http import HttpResponse
+
+    return _no_store(HttpResponse(status=204))
+
+
+def home(request):
+    """The learner's home: one big button to exactly where they stopped."""
+    learner = getattr(request.user, "learner", None) if request.user.is_authenticated else None
+    if learner is None:
+        return redirect("learning:signin")
+    context = {
+        "learner": learner,
+        "continue_target": selectors.learner_continue_target(user=request.user),
+    }
+    return _no_store(TemplateResponse(request, "learning/home.html", context))
+
+
+def learner_for_request(request):
+    if request.user.is_authenticated:
+        return Learner.objects.filter(user=request.user).select_related("structure").first()
+    return None
