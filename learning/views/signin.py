@@ -1,5 +1,6 @@
 """Learners sign in with their code and their pictures; "J'ai fini" signs them out."""
 
+from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -89,8 +90,14 @@ def signin_pictures(request):
     target = selectors.learner_continue_target(user=user)
     url = target.url if target else reverse("learning:home")
     if getattr(request, "htmx", False):
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
+        response = HttpResponseClientRedirect(url)
+    else:
+        response = redirect(url)
+    # The learner's own language, whatever the last person on this computer chose.
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, user.learner.language, samesite="Lax", httponly=True
+    )
+    return response
 
 
 def locked_out(request, credentials=None, *args, **kwargs):

@@ -436,3 +436,11 @@ def test_ten_cards_fit_one_a4_page(client, tmp_path):
     width, height = (float(v) for v in reader.pages[0].mediabox[2:])
     assert (round(width), round(height)) == (595, 842)  # A4 in points
     assert UserFactory  # keep the import used for readers of this module
+
+
+def test_the_interface_switches_to_the_learners_language_at_sign_in(client):
+    someone, pictures = learner(language="en")
+    client.cookies["django_language"] = "fr"
+    response = sign_in(client, someone.code_id, pictures)
+    assert response.cookies["django_language"].value == "en"
+    assert 'lang="en"' in client.get("/moi/").content.decode()
