@@ -47,7 +47,7 @@ class LearnerCreateForm(WagtailAdminModelForm):
         label=gettext_lazy("Image 3"), choices=PICTURE_CHOICES, required=False
     )
     pin = forms.CharField(
-        label=gettext_lazy("Code à 4 chiffres (facultatif)"),
+        label=gettext_lazy("Code secret à 4 chiffres (facultatif)"),
         required=False,
         max_length=4,
         help_text=gettext_lazy("Une autre façon de se connecter, pour qui préfère les chiffres."),
@@ -61,13 +61,14 @@ class LearnerCreateForm(WagtailAdminModelForm):
         super().__init__(*args, for_user=for_user, **kwargs)
         self.fields["structure"].queryset = selectors.structures_for_staff(user=for_user)
         self.fields["picture_1"].help_text = _(
-            "Laissez vide : les images sont tirées au hasard. Ou la personne choisit ses 3 images."
+            "Laissez les 3 images vides : elles seront tirées au hasard. "
+            "Ou bien la personne choisit ses 3 images."
         )
 
     def clean_pin(self):
         pin = self.cleaned_data["pin"].strip()
         if pin and not is_pin(pin):
-            raise forms.ValidationError(_("4 chiffres, ou rien."))
+            raise forms.ValidationError(_("Écrivez 4 chiffres, ou laissez vide."))
         return pin
 
     def clean(self):

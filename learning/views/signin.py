@@ -14,7 +14,7 @@ from ..codes import normalize_code
 from ..models import Learner, format_code
 from ..pictures import PASSWORD_LENGTH, PICTURES
 
-CODE_ERROR = _("Ce code n'est pas valable. Vérifiez les 6 signes sur votre carte.")
+CODE_ERROR = _("Ce code n'est pas valable. Vérifiez les lettres et les chiffres sur votre carte.")
 
 
 def _no_store(response):
@@ -81,7 +81,7 @@ def signin_pictures(request):
     if user is None:
         # Never says whether the code exists.
         if mode == "pin":
-            error = _("Ce n'est pas le bon code à 4 chiffres. Réessayez.")
+            error = _("Ce n'est pas le bon code secret. Réessayez.")
         else:
             error = _("Ce ne sont pas les bonnes images. Réessayez depuis le début.")
         return _pictures_step(request, code, picks=[], error=error, mode=mode)
@@ -89,10 +89,8 @@ def signin_pictures(request):
     services.guest_progress_merge(session=request.session, user=user)
     target = selectors.learner_continue_target(user=user)
     url = target.url if target else reverse("learning:home")
-    if getattr(request, "htmx", False):
-        response = HttpResponseClientRedirect(url)
-    else:
-        response = redirect(url)
+    htmx = getattr(request, "htmx", False)
+    response = HttpResponseClientRedirect(url) if htmx else redirect(url)
     # The learner's own language, whatever the last person on this computer chose.
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME, user.learner.language, samesite="Lax", httponly=True

@@ -19,7 +19,7 @@ class SignupForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     last_initial = forms.CharField(
-        label=_("La première lettre de votre nom (si vous voulez)"),
+        label=_("La première lettre de votre nom de famille (si vous voulez)"),
         max_length=1,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "size": 2}),
@@ -34,7 +34,7 @@ class SignupForm(forms.Form):
     def clean_last_initial(self):
         initial = self.cleaned_data["last_initial"].strip()
         if initial and not initial.isalpha():
-            raise forms.ValidationError(_("Une seule lettre, ou rien."))
+            raise forms.ValidationError(_("Écrivez une seule lettre, ou laissez vide."))
         return initial
 
 

@@ -81,7 +81,7 @@ def test_pictures_in_the_wrong_order_are_refused_without_saying_if_the_code_exis
 def test_the_pin_is_an_alternative(client):
     someone, _pictures = learner(pin="4821")
     wrong = client.post(SIGNIN, {"code": someone.code_id, "mode": "pin", "pin": "1111"})
-    assert "Ce n'est pas le bon code" in unescape(wrong.content.decode())
+    assert "Ce n'est pas le bon code secret" in unescape(wrong.content.decode())
     right = client.post(SIGNIN, {"code": someone.code_id, "mode": "pin", "pin": "4821"})
     assert right.status_code == 302
 
@@ -98,7 +98,7 @@ def test_twenty_wrong_tries_never_succeed_and_lock_the_code_from_that_ip(client)
     assert set(statuses[5:]) == {429}  # locked
     locked = sign_in(client, someone.code_id, pictures)
     assert locked.status_code == 429
-    assert "Demandez à votre formateur" in locked.content.decode()
+    assert "Demandez à votre formateur" in unescape(locked.content.decode())
     assert "_auth_user_id" not in client.session
 
 
