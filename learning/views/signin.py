@@ -1,5 +1,6 @@
 """Learners sign in with their code and their pictures; "J'ai fini" signs them out."""
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.shortcuts import redirect
@@ -36,6 +37,8 @@ def signin(request):
     if raw is not None:
         code = normalize_code(raw)
         if code:
+            if AxesProxyHandler.is_locked(request, credentials={"username": code}):
+                return locked_out(request, credentials={"username": code})
             return _pictures_step(request, code, picks=[])
         context.update(code_value=raw[:20], error=_(CODE_ERROR))
     return _no_store(TemplateResponse(request, "learning/signin.html", context))
@@ -98,9 +101,16 @@ def signin_pictures(request):
     return response
 
 
-def locked_out(request, credentials=None, *args, **kwargs):
+def locked_out(request, original_response=None, credentials=None, *args, **kwargs):
     """django-axes calls this when a (code, IP) pair has failed too often."""
-    context = {"code": normalize_code((credentials or {}).get("username"))}
+    code = normalize_code((credentials or {}).get("username"))
+    if getattr(request, "htmx", False) and code:
+        # htmx swaps no error response (the picker would just stop): the browser
+        # loads the sign-in page for this code instead, which shows the lockout.
+        response = HttpResponseClientRedirect(f"{reverse('learning:signin')}?code={code}")
+        response.status_code = 429
+        return _no_store(response)
+    context = {"code": code}
     response = TemplateResponse(request, "learning/locked_out.html", context, status=429)
     # Returned by axes' middleware, after the view: render it here.
     return _no_store(response.render())
