@@ -444,3 +444,24 @@ def test_the_interface_switches_to_the_learners_language_at_sign_in(client):
     response = sign_in(client, someone.code_id, pictures)
     assert response.cookies["django_language"].value == "en"
     assert 'lang="en"' in client.get("/moi/").content.decode()
+
+
+def test_the_demo_prints_working_credentials(client, settings):
+    import io
+
+    from django.core.management import call_command
+
+    from learning.pictures import PICTURES
+
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("setup_demo", stdout=out)
+
+    line = next(row for row in out.getvalue().splitlines() if "apprenant" in row)
+    code = re.search(r"code : (\S+)", line).group(1)
+    labels = re.search(r"images : (.+)$", line).group(1).split(", ")
+    by_label = {str(label): key for key, label in PICTURES.items()}
+    assert sign_in(client, code, [by_label[label] for label in labels]).status_code == 302
+    trainer_line = next(row for row in out.getvalue().splitlines() if "formateur" in row)
+    email, password = re.search(r"identifiant : (\S+)  mot de passe : (\S+)", trainer_line).groups()
+    assert client.login(username=email, password=password)
