@@ -464,4 +464,6 @@ def test_the_demo_prints_working_credentials(client, settings):
     assert sign_in(client, code, [by_label[label] for label in labels]).status_code == 302
     trainer_line = next(row for row in out.getvalue().splitlines() if "formateur" in row)
     email, password = re.search(r"identifiant : (\S+)  mot de passe : (\S+)", trainer_line).groups()
-    assert client.login(username=email, password=password)
+    client.post("/deconnexion/")
+    response = client.post("/admin/login/", {"username": email, "password": password})
+    assert response.status_code == 302 and response["Location"] == "/admin/"
