@@ -86,3 +86,79 @@ def learner_is_locked(*, learner):
     return AccessAttempt.objects.filter(
         username=learner.code_id, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
     ).exists()
+
+
+@dataclass
+class ModuleProgress:
+    module: object
+    lesson_count: int
+    completed: int
+    progress: float  # 0–1, the mean of its lessons' progress
+
+    @property
+    def is_complete(self):
+        return self.lesson_count > 0 and self.completed == self.lesson_count
+
+    @property
+    def percent(self):
+        return round(self.progress * 100)
+
+
+@dataclass
+class ParcoursProgress:
+    parcours: object
+    modules: list
+
+    @property
+    def is_complete(self):
+        available = [m for m in self.modules if m.lesson_count]
+        return bool(available) and all(m.is_complete for m in available)
+
+    @property
+    def percent(self):
+        available = [m for m in self.modules if m.lesson_count]
+        if not available:
+            return 0
+        return round(100 * sum(m.progress for m in available) / len(available))
+
+
+def learner_parcours_progress(*, user, parcours_list):
+    """Progress per parcours and module, derived from lesson progress (never stored twice).
+
+    A module counts by its lessons' stable keys, so a module completed in one
+    parcours is completed in every parcours that uses it. Four queries, whatever
+    the number of parcours, modules and lessons.
+    """
+    from modules.models import ModulePage, ParcoursModule
+
+    links = list(
+        ParcoursModule.objects.filter(page__in=parcours_list, module__live=True)
+        .select_related("module")
+        .order_by("page_id", "sort_order")
+    )
+    modules = list({link.module.pk: link.module for link in links}.values())
+    ModulePage.annotate_lessons(modules)
+    keys = [lesson.stable_key for module in modules for lesson in module.lessons]
+    rows = {
+        row["lesson_key"]: row
+        for row in LessonProgress.objects.filter(learner=user, lesson_key__in=keys).values(
+            "lesson_key", "progress", "completed_at"
+        )
+    }
+    by_module = {}
+    for module in modules:
+        states = [rows.get(lesson.stable_key) for lesson in module.lessons]
+        count = len(module.lessons)
+        by_module[module.pk] = ModuleProgress(
+            module=module,
+            lesson_count=count,
+            completed=sum(1 for row in states if row and row["completed_at"]),
+            progress=sum(row["progress"] for row in states if row) / count if count else 0.0,
+        )
+    return [
+        ParcoursProgress(
+            parcours=parcours,
+            modules=[by_module[link.module_id] for link in links if link.page_id == parcours.pk],
+        )
+        for parcours in parcours_list
+    ]

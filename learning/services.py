@@ -4,13 +4,14 @@ from axes.utils import reset as axes_reset
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
+from django.db.models import Count, F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from modules.blocks import Grade
 
 from .codes import issue_code
-from .models import Learner, LessonProgress
+from .models import ExerciseAttempt, Learner, LessonProgress
 from .pictures import picture_password_hash, pin_hash, random_pictures
 
 GUEST_PROGRESS_KEY = "guest_progress"
@@ -71,6 +72,9 @@ def learner_unlock(*, learner):
 
 # --- Progress -------------------------------------------------------------------
 
+# A heartbeat counts at most this much time, whatever the browser claims.
+HEARTBEAT_MAX_SECONDS = 60
+
 
 def _progress_for(user, lesson):
     progress, _created = LessonProgress.objects.select_for_update().get_or_create(
@@ -83,28 +87,82 @@ def _fraction(lesson, steps):
     return min(1.0, len(steps) / lesson.step_count) if lesson.step_count else 0.0
 
 
+def _exercises(lesson):
+    return [exercise for step in lesson.steps for exercise in step.value["exercise"]]
+
+
+def _is_complete(progress, lesson):
+    """Every step seen, and every exercise passed or tried as often as its block allows."""
+    if not set(range(1, lesson.step_count + 1)) <= set(progress.completed_steps):
+        return False
+    exercises = _exercises(lesson)
+    if not exercises:
+        return True
+    counts = dict(
+        progress.attempts.values_list("block_id")
+        .annotate(n=Count("id"))
+        .values_list("block_id", "n")
+    )
+    passed = set(progress.passed_exercises)
+    return all(
+        exercise.id in passed or counts.get(exercise.id, 0) >= exercise.value["max_attempts"]
+        for exercise in exercises
+    )
+
+
+def _save_progress(progress, lesson):
+    """Save, then apply the invariants: progress never decreases, completion is set once."""
+    progress.lesson = lesson
+    progress.save()
+    fraction = _fraction(lesson, progress.completed_steps)
+    LessonProgress.objects.filter(pk=progress.pk).update(progress=Greatest("progress", fraction))
+    if _is_complete(progress, lesson):
+        LessonProgress.objects.filter(pk=progress.pk, completed_at__isnull=True).update(
+            completed_at=timezone.now(), status=LessonProgress.Status.COMPLETED, progress=1.0
+        )
+    progress.refresh_from_db()
+    return progress
+
+
 @transaction.atomic
 def lesson_step_view(*, user, lesson, step_number):
     progress = _progress_for(user, lesson)
-    steps = set(progress.completed_steps) | {step_number}
-    progress.completed_steps = sorted(steps)
+    progress.completed_steps = sorted(set(progress.completed_steps) | {step_number})
     progress.current_step = step_number
-    progress.lesson = lesson
-    progress.save()
-    # Progress never decreases, even if the lesson gained steps since.
-    LessonProgress.objects.filter(pk=progress.pk).update(
-        progress=Greatest("progress", _fraction(lesson, steps))
-    )
-    return progress
+    return _save_progress(progress, lesson)
 
 
 @transaction.atomic
-def exercise_attempt_submit(*, user, lesson, block_id, grade: Grade):
+def exercise_attempt_submit(*, user, lesson, step_number, exercise, answer, grade: Grade):
+    """One transaction: the attempt, the step, the progress."""
+    progress = _progress_for(user, lesson)  # locked: two tabs can't take the same number
+    number = progress.attempts.filter(block_id=exercise.id).count() + 1
+    ExerciseAttempt.objects.create(
+        progress=progress,
+        block_id=exercise.id,
+        attempt_number=number,
+        answer=answer,
+        correct=grade.score,
+        passed=grade.passed,
+    )
+    progress.completed_steps = sorted(set(progress.completed_steps) | {step_number})
+    progress.current_step = step_number
+    if grade.passed and exercise.id not in progress.passed_exercises:
+        progress.passed_exercises = [*progress.passed_exercises, exercise.id]
+    return _save_progress(progress, lesson)
+
+
+@transaction.atomic
+def lesson_time_add(*, user, lesson, seconds):
+    """A heartbeat from a visible lesson page: counts at most the time since the
+    last one, and at most HEARTBEAT_MAX_SECONDS."""
     progress = _progress_for(user, lesson)
-    if grade.passed and block_id not in progress.passed_exercises:
-        progress.passed_exercises = [*progress.passed_exercises, block_id]
-        progress.save(update_fields=["passed_exercises", "last_seen_at"])
-    return progress
+    since_last = (timezone.now() - progress.last_seen_at).total_seconds()
+    counted = int(max(0, min(seconds, HEARTBEAT_MAX_SECONDS, since_last + 1)))
+    LessonProgress.objects.filter(pk=progress.pk).update(
+        time_spent_s=F("time_spent_s") + counted, last_seen_at=timezone.now()
+    )
+    return counted
 
 
 # --- Guests ---------------------------------------------------------------------
@@ -165,10 +223,9 @@ def guest_progress_merge(*, session: SessionBase, user):
             set(progress.passed_exercises) | set(state.get("passed", []))
         )
         progress.current_step = max(1, int(state.get("current_step", 1)))
-        progress.save()
         if lesson is not None:
-            LessonProgress.objects.filter(pk=progress.pk).update(
-                progress=Greatest("progress", _fraction(lesson, steps)), last_seen_at=timezone.now()
-            )
+            _save_progress(progress, lesson)
+        else:
+            progress.save()
     session.modified = True
     return len(guest)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cards, signin, signup
+from .views import cards, lessons, signin, signup
 
 app_name = "learning"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("moi/carte/", cards.my_card, name="my_card"),
     path("moi/carte.pdf", cards.my_card_pdf, name="my_card_pdf"),
     path("inscription/", signup.signup, name="signup"),
+    path("progression/temps/", lessons.lesson_time, name="lesson_time"),
 ]

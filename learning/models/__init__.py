@@ -1,8 +1,9 @@
 from .people import IssuedCode, Learner, Structure, User, format_code
-from .progress import LessonProgress
+from .progress import ExerciseAttempt, LessonProgress
 from .settings import LearnerSettings
 
 __all__ = [
+    "ExerciseAttempt",
     "IssuedCode",
     "Learner",
     "LearnerSettings",

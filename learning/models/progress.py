@@ -44,3 +44,29 @@ class LessonProgress(models.Model):
         indexes = [models.Index(fields=["learner", "-last_seen_at"])]
         verbose_name = _("progression dans une leçon")
         verbose_name_plural = _("progressions dans les leçons")
+
+
+class ExerciseAttempt(models.Model):
+    """One graded answer to an exercise. Never updated, never counted twice."""
+
+    progress = models.ForeignKey(LessonProgress, on_delete=models.CASCADE, related_name="attempts")
+    block_id = models.CharField(max_length=64)
+    attempt_number = models.PositiveSmallIntegerField()
+    answer = models.JSONField()
+    correct = models.FloatField()
+    passed = models.BooleanField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["progress", "block_id", "attempt_number"], name="attempt_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(correct__gte=0) & Q(correct__lte=1), name="correct_in_0_1"
+            ),
+            models.CheckConstraint(condition=Q(attempt_number__gte=1), name="attempt_from_1"),
+        ]
+        ordering = ["created_at"]
+        verbose_name = _("essai")
+        verbose_name_plural = _("essais")

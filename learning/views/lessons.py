@@ -1,8 +1,10 @@
 """Lessons are Wagtail pages; this module serves them with the learner's progress."""
 
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from modules.blocks import InvalidAnswer
 
@@ -55,13 +57,37 @@ def _submit_answer(request, page, number):
     except InvalidAnswer as error:
         return {"answer_error": str(error)}
     grade = exercise.block.grade(exercise.value, answer)
-    _record_step(request, page, number)
     if request.user.is_authenticated:
         services.exercise_attempt_submit(
-            user=request.user, lesson=page, block_id=exercise.id, grade=grade
+            user=request.user,
+            lesson=page,
+            step_number=number,
+            exercise=exercise,
+            answer=answer,
+            grade=grade,
         )
     else:
+        _record_step(request, page, number)
         services.guest_exercise_submit(
             session=request.session, lesson_key=page.stable_key, block_id=exercise.id, grade=grade
         )
     return {"grade": grade, "selected": answer}
+
+
+@require_POST
+def lesson_time(request):
+    """The visibility-aware heartbeat of a lesson page (signed-in learners only)."""
+    from modules.models import LessonPage
+
+    if not request.user.is_authenticated:
+        return HttpResponse(status=204)  # guests' time is not recorded
+    try:
+        lesson_id = int(request.POST.get("lesson", ""))
+        seconds = int(request.POST.get("seconds", ""))
+    except ValueError:
+        return HttpResponseBadRequest("lesson and seconds must be whole numbers")
+    lesson = LessonPage.objects.live().filter(pk=lesson_id).first()
+    if lesson is None or seconds < 0:
+        return HttpResponseBadRequest("unknown lesson or negative time")
+    services.lesson_time_add(user=request.user, lesson=lesson, seconds=seconds)
+    return HttpResponse(status=204)

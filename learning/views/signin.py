@@ -140,9 +140,15 @@ def home(request):
     learner = getattr(request.user, "learner", None) if request.user.is_authenticated else None
     if learner is None:
         return redirect("learning:signin")
+    from modules.models import ParcoursPage
+
+    parcours_list = list(ParcoursPage.objects.live().order_by("path"))
     context = {
         "learner": learner,
         "continue_target": selectors.learner_continue_target(user=request.user),
+        "parcours_progress": selectors.learner_parcours_progress(
+            user=request.user, parcours_list=parcours_list
+        ),
     }
     return _no_store(TemplateResponse(request, "learning/home.html", context))
 

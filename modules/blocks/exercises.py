@@ -51,6 +51,13 @@ class QuizBlock(blocks.StructBlock):
     feedback = blocks.CharBlock(
         label=_("Message après une bonne réponse"), required=False, max_length=300
     )
+    max_attempts = blocks.IntegerBlock(
+        label=_("Essais avant de pouvoir passer"),
+        default=3,
+        min_value=1,
+        max_value=10,
+        help_text=_("Après ces essais, la leçon compte comme faite : personne ne reste bloqué."),
+    )
 
     class Meta:
         icon = "help"

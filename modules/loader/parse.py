@@ -311,7 +311,7 @@ def parse_module(parser):
 class LessonParser:
     """Turns a lesson's Markdown body into StreamField steps."""
 
-    QUIZ_FIELDS = {"key", "question", "multiple", "options", "hint", "feedback"}
+    QUIZ_FIELDS = {"key", "question", "multiple", "options", "hint", "feedback", "max_attempts"}
     OPTION_FIELDS = {"text", "correct", "image"}
 
     def __init__(self, parser: FileParser, lesson: LessonSource):
@@ -492,10 +492,18 @@ class LessonParser:
                     "options": raw_options,
                     "hint": self.text_field(data, lines, "hint", line_no, required=False),
                     "feedback": self.text_field(data, lines, "feedback", line_no, required=False),
+                    "max_attempts": self.max_attempts(data, lines, line_no),
                 },
             }
         )
         self.lesson.exercise_keys.append((key, lines.get("key", line_no)))
+
+    def max_attempts(self, data, lines, line_no):
+        value = data.get("max_attempts", 3)
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10:
+            self.error(lines.get("max_attempts", line_no), "'max_attempts' must be 1 to 10")
+            return 3
+        return value
 
     def only_fields(self, data, lines, allowed, line_no):
         for name in data:

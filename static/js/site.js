@@ -96,3 +96,40 @@ document.addEventListener("DOMContentLoaded", function () {
     button.addEventListener("click", function () { window.print(); });
   });
 });
+
+// Time spent: counts only while the lesson is visible, sent every 30 s and
+// when the page is hidden; the server caps what a beat can add.
+(function () {
+  "use strict";
+  var marker = document.querySelector("[data-heartbeat-url]");
+  if (!marker || !navigator.sendBeacon) return;
+  var url = marker.getAttribute("data-heartbeat-url");
+  var lesson = marker.getAttribute("data-lesson-id");
+  var visibleSince = document.visibilityState === "visible" ? Date.now() : null;
+  var pending = 0;
+
+  function collect() {
+    if (visibleSince !== null) {
+      pending += (Date.now() - visibleSince) / 1000;
+      visibleSince = document.visibilityState === "visible" ? Date.now() : null;
+    }
+  }
+  function send() {
+    collect();
+    var seconds = Math.floor(pending);
+    if (seconds < 1) return;
+    pending -= seconds;
+    var token = document.querySelector("input[name=csrfmiddlewaretoken]");
+    var data = new FormData();
+    data.append("lesson", lesson);
+    data.append("seconds", String(seconds));
+    if (token) data.append("csrfmiddlewaretoken", token.value);
+    navigator.sendBeacon(url, data);
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") send();
+    else visibleSince = Date.now();
+  });
+  window.addEventListener("pagehide", send);
+  setInterval(send, 30000);
+})();
