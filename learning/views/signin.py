@@ -143,12 +143,13 @@ def home(request):
     from modules.models import ParcoursPage
 
     parcours_list = list(ParcoursPage.objects.live().order_by("path"))
+    progress = selectors.learner_parcours_progress(user=request.user, parcours_list=parcours_list)
+    # "My" parcours: those the learner has started; all of them before the first step.
+    started = [item for item in progress if any(m.progress for m in item.modules)]
     context = {
         "learner": learner,
         "continue_target": selectors.learner_continue_target(user=request.user),
-        "parcours_progress": selectors.learner_parcours_progress(
-            user=request.user, parcours_list=parcours_list
-        ),
+        "parcours_progress": started or progress,
     }
     return _no_store(TemplateResponse(request, "learning/home.html", context))
 
