@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -15,7 +16,9 @@ from ..codes import normalize_code
 from ..models import Learner, format_code
 from ..pictures import PASSWORD_LENGTH, PICTURES
 
-CODE_ERROR = _("Ce code n'est pas valable. Vérifiez les lettres et les chiffres sur votre carte.")
+CODE_ERROR = gettext_lazy(
+    "Ce code n'est pas valable. Vérifiez les lettres et les chiffres sur votre carte."
+)
 
 
 def _no_store(response):
@@ -40,7 +43,7 @@ def signin(request):
             if AxesProxyHandler.is_locked(request, credentials={"username": code}):
                 return locked_out(request, credentials={"username": code})
             return _pictures_step(request, code, picks=[])
-        context.update(code_value=raw[:20], error=_(CODE_ERROR))
+        context.update(code_value=raw[:20], error=CODE_ERROR)
     return _no_store(TemplateResponse(request, "learning/signin.html", context))
 
 
