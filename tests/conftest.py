@@ -152,3 +152,16 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "fr-FR", "viewport": {"width": 1024, "height": 768}}
+
+
+def reset_sequences_to_rows():
+    """After rows are restored with their ids (serialized rollback, snapshots),
+    PostgreSQL's sequences may lag behind them: move them past the rows."""
+    from django.apps import apps
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)

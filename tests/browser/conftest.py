@@ -9,6 +9,7 @@ from wagtail.models import Page
 
 from modules.crcn import seed_competences
 from modules.models import Competence
+from tests.conftest import reset_sequences_to_rows
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -65,11 +66,13 @@ def live_curriculum(
     if "data" in curriculum_snapshot:
         call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
         connection.creation.deserialize_db_from_string(curriculum_snapshot["data"])
+        reset_sequences_to_rows()
         return live_server
     if Page.get_first_root_node() is None:
         # An earlier transactional test flushed the database without restoring it.
         call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
         connection.creation.deserialize_db_from_string(migrated_db_contents)
+        reset_sequences_to_rows()
     if not Competence.objects.exists():
         seed_competences(Competence)
     call_command("load_curriculum", stdout=io.StringIO())

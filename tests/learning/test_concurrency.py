@@ -8,6 +8,7 @@ from learning.models import ExerciseAttempt, LessonProgress
 from modules.blocks import Grade
 from modules.loader import load_curriculum
 from modules.models import LessonPage
+from tests.conftest import reset_sequences_to_rows
 from tests.factories import learner
 
 pytestmark = [
@@ -22,6 +23,7 @@ TABS = 8
 
 
 def test_tabs_submitting_at_once_lose_no_attempt_and_no_progress(minimal_content):
+    reset_sequences_to_rows()  # earlier transactional tests restored rows with their ids
     load_curriculum(minimal_content)
     lesson = LessonPage.objects.get(source_key="lecon-cliquer")
     exercise = lesson.exercise_of(2)
