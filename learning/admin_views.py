@@ -18,7 +18,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from . import selectors, services
 from .cards import cards_html, cards_pdf, fresh_secret, remember_fresh_secret
-from .models import Learner, Structure
+from .models import Learner, Structure, XapiCredential
 from .pictures import PICTURES, is_pin
 
 
@@ -232,3 +232,35 @@ def learner_cards_pdf(request):
     response["Content-Disposition"] = 'inline; filename="cartes-pas-a-pas.pdf"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+class XapiCredentialCreateView(CreateView):
+    """The secret is shown once, in the success message; only its hash is kept."""
+
+    def save_instance(self):
+        import secrets
+
+        credential = self.form.instance
+        credential.key = secrets.token_hex(8)
+        self.secret = secrets.token_urlsafe(24)
+        credential.set_secret(self.secret)
+        credential.save()
+        return credential
+
+    def get_success_message(self, instance):
+        return _(
+            "Accès créé. Identifiant : %(key)s — secret : %(secret)s "
+            "(copiez-le maintenant, il ne sera plus montré)."
+        ) % {"key": instance.key, "secret": self.secret}
+
+
+class XapiCredentialViewSet(ModelViewSet):
+    model = XapiCredential
+    icon = "key"
+    menu_label = gettext_lazy("Accès xAPI")
+    menu_order = 900
+    add_to_admin_menu = True
+    url_prefix = "acces-xapi"
+    add_view_class = XapiCredentialCreateView
+    form_fields = ["name", "structure", "active"]
+    list_display = ["name", "key", "structure", "active", "created_at"]

@@ -1,5 +1,7 @@
 """Writes: what learners and trainers do. Keyword-only functions, one per action."""
 
+import json
+
 from axes.utils import reset as axes_reset
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.base import SessionBase
@@ -10,8 +12,9 @@ from django.utils import timezone
 
 from modules.blocks import Grade
 
+from . import lrs, xapi
 from .codes import issue_code
-from .models import ExerciseAttempt, Learner, LessonProgress
+from .models import ExerciseAttempt, Learner, LessonProgress, Statement
 from .pictures import picture_password_hash, pin_hash, random_pictures
 
 GUEST_PROGRESS_KEY = "guest_progress"
@@ -77,10 +80,33 @@ HEARTBEAT_MAX_SECONDS = 60
 
 
 def _progress_for(user, lesson):
-    progress, _created = LessonProgress.objects.select_for_update().get_or_create(
+    progress, created = LessonProgress.objects.select_for_update().get_or_create(
         learner=user, lesson_key=lesson.stable_key, defaults={"lesson": lesson}
     )
+    if created:
+        _emit(user, xapi.lesson_started(user=user, lesson=lesson))
     return progress
+
+
+def _emit(user, statement):
+    """Our own statements go through the same store as everyone's, in the same transaction."""
+    lrs.statements_store([statement], sender=lrs.Sender(user=user))
+
+
+def _module_completed_check(user, lesson):
+    module = lesson.get_parent().specific
+    keys = [each.stable_key for each in module.lessons]
+    done = LessonProgress.objects.filter(
+        learner=user, lesson_key__in=keys, completed_at__isnull=False
+    ).count()
+    if keys and done == len(keys):
+        already = Statement.objects.filter(
+            learner=user,
+            verb_id=xapi.ADL + "completed",
+            activity_id=xapi.activity_iri("module", module.stable_key),
+        ).exists()
+        if not already:
+            _emit(user, xapi.module_completed(user=user, module=module))
 
 
 def _fraction(lesson, steps):
@@ -117,9 +143,12 @@ def _save_progress(progress, lesson):
     fraction = _fraction(lesson, progress.completed_steps)
     LessonProgress.objects.filter(pk=progress.pk).update(progress=Greatest("progress", fraction))
     if _is_complete(progress, lesson):
-        LessonProgress.objects.filter(pk=progress.pk, completed_at__isnull=True).update(
+        newly = LessonProgress.objects.filter(pk=progress.pk, completed_at__isnull=True).update(
             completed_at=timezone.now(), status=LessonProgress.Status.COMPLETED, progress=1.0
         )
+        if newly:
+            _emit(progress.learner, xapi.lesson_completed(user=progress.learner, lesson=lesson))
+            _module_completed_check(progress.learner, lesson)
     progress.refresh_from_db()
     return progress
 
@@ -149,7 +178,39 @@ def exercise_attempt_submit(*, user, lesson, step_number, exercise, answer, grad
     progress.current_step = step_number
     if grade.passed and exercise.id not in progress.passed_exercises:
         progress.passed_exercises = [*progress.passed_exercises, exercise.id]
+    _emit(
+        user,
+        xapi.exercise_answered(
+            user=user, lesson=lesson, exercise=exercise, grade=grade, response=json.dumps(answer)
+        ),
+    )
     return _save_progress(progress, lesson)
+
+
+def exercise_pass_from_statement(*, user, block_id):
+    """An exercise passed elsewhere (a top-level xAPI statement): count it as passed.
+
+    Returns the progress, or None when no live lesson holds that exercise.
+    """
+    from django.db.models import TextField
+    from django.db.models.functions import Cast
+
+    from modules.models import LessonPage
+
+    candidates = (
+        LessonPage.objects.live()
+        .annotate(steps_text=Cast("steps", output_field=TextField()))
+        .filter(steps_text__contains=block_id)
+    )
+    for lesson in candidates:
+        number, exercise = lesson.exercise_by_id(block_id)
+        if exercise is None:
+            continue
+        progress = _progress_for(user, lesson)
+        if block_id not in progress.passed_exercises:
+            progress.passed_exercises = [*progress.passed_exercises, block_id]
+        return _save_progress(progress, lesson)
+    return None
 
 
 @transaction.atomic

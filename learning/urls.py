@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cards, lessons, signin, signup
+from .views import cards, lessons, signin, signup, xapi
 
 app_name = "learning"
 
@@ -14,4 +14,6 @@ urlpatterns = [
     path("moi/carte.pdf", cards.my_card_pdf, name="my_card_pdf"),
     path("inscription/", signup.signup, name="signup"),
     path("progression/temps/", lessons.lesson_time, name="lesson_time"),
+    path("xapi/statements", xapi.statements, name="xapi_statements"),
+    path("xapi/about", xapi.about, name="xapi_about"),
 ]

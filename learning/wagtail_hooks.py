@@ -24,6 +24,7 @@ def register_viewsets():
     return [
         admin_views.LearnerViewSet("learners"),
         admin_views.StructureViewSet("structures"),
+        admin_views.XapiCredentialViewSet("xapi_credentials"),
     ]
 
 

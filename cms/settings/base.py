@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "axes",
+    "django_tasks_db",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -152,6 +153,16 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = 50 * 1024 * 1024
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAIL_USER_CUSTOM_FIELDS = []
+
+# Background tasks (Wagtail's reference index and image jobs, xAPI forwarding) go
+# through a queue in the database; a worker runs them: `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# xAPI forwarding to an external LRS (empty endpoint: no forwarding), from the
+# outbox by the task worker (learning/forwarding.py).
+PASAPAS_XAPI_FORWARD_ENDPOINT = env.get("PASAPAS_XAPI_FORWARD_ENDPOINT", "")
+PASAPAS_XAPI_FORWARD_USERNAME = env.get("PASAPAS_XAPI_FORWARD_USERNAME", "")
+PASAPAS_XAPI_FORWARD_PASSWORD = env.get("PASAPAS_XAPI_FORWARD_PASSWORD", "")
 
 # Where the shipped curricula live (the loader's default source).
 PASAPAS_CONTENT_DIR = Path(env.get("PASAPAS_CONTENT_DIR", BASE_DIR / "content"))

@@ -1,6 +1,7 @@
 from .people import IssuedCode, Learner, Structure, User, format_code
 from .progress import ExerciseAttempt, LessonProgress
 from .settings import LearnerSettings
+from .statements import OutboxItem, Statement, XapiCredential
 
 __all__ = [
     "ExerciseAttempt",
@@ -8,7 +9,10 @@ __all__ = [
     "Learner",
     "LearnerSettings",
     "LessonProgress",
+    "OutboxItem",
     "Structure",
+    "Statement",
     "User",
+    "XapiCredential",
     "format_code",
 ]

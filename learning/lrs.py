@@ -1,0 +1,287 @@
+"""Our statement store (xAPI 1.0.3 statement resource): writes and reads.
+
+Views parse HTTP; this module decides what is stored, in one transaction per
+request, all or nothing.
+"""
+
+import json
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from .models import Statement
+from .xapi_validation import VOIDED, StatementError, actor_key, is_top_level, validate_statement
+
+VERSION = "1.0.3"
+SERVER_SET = ("id", "stored", "authority", "version")
+
+
+class Conflict(Exception):
+    """A statement with this id exists and says something else."""
+
+
+class Forbidden(Exception):
+    """The sender may not say this (e.g. a learner posting as another learner)."""
+
+
+def site_home_page():
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+
+
+def learner_agent(user):
+    """How our learners appear in xAPI: their public UUID, never their sign-in code."""
+    return {
+        "objectType": "Agent",
+        "account": {"homePage": site_home_page(), "name": str(user.public_id)},
+    }
+
+
+def site_authority(credential=None):
+    name = f"credential:{credential.key}" if credential else "pas-a-pas"
+    return {"objectType": "Agent", "account": {"homePage": site_home_page(), "name": name}}
+
+
+@dataclass
+class Sender:
+    """Who sends: a signed-in user (browser) or an external tool (credential)."""
+
+    user: object = None
+    credential: object = None
+
+
+def _prepare(raw, sender, now):
+    """Validate one statement and set what the server sets. Returns (data, learner)."""
+    validate_statement(raw)
+    data = dict(raw)
+    learner = None
+    if sender.user is not None:
+        given = data.get("actor", {}).get("account", {})
+        own = learner_agent(sender.user)
+        if given.get("homePage") == own["account"]["homePage"] and given.get("name") != str(
+            sender.user.public_id
+        ):
+            raise Forbidden("actor: you can only send statements about yourself")
+        data["actor"] = own
+        learner = sender.user
+    data.setdefault("id", str(uuid.uuid4()))
+    data["id"] = data["id"].lower()
+    data.setdefault("timestamp", now.isoformat())
+    data["stored"] = now.isoformat()
+    data["authority"] = site_authority(sender.credential)
+    data.setdefault("version", "1.0.0")
+    return data, learner
+
+
+def _same(stored, data):
+    """Statements are the same when they agree on everything the sender set."""
+
+    def sender_part(statement):
+        part = {
+            key: value for key, value in statement.items() if key not in SERVER_SET + ("timestamp",)
+        }
+        # objectType may be left out where it has a default: the same statement either way.
+        part["actor"] = {"objectType": "Agent", **part.get("actor", {})}
+        part["object"] = {"objectType": "Activity", **part.get("object", {})}
+        return part
+
+    return sender_part(stored) == sender_part(data)
+
+
+def statements_store(raws, *, sender, statement_id=None):
+    """Store a batch, all or nothing. Returns the ids, in order.
+
+    An id already stored with the same content is accepted and not stored
+    twice; with other content it is a Conflict (409).
+    """
+    try:
+        return _store_once(raws, sender=sender, statement_id=statement_id)
+    except IntegrityError:
+        # Another request stored one of these ids after we looked (a client retrying,
+        # two tabs): now that it is committed, look again.
+        return _store_once(raws, sender=sender, statement_id=statement_id)
+
+
+@transaction.atomic
+def _store_once(raws, *, sender, statement_id=None):
+    if not raws:
+        raise StatementError("statements: the batch is empty")
+    now = timezone.now()
+    prepared = [_prepare(raw, sender, now) for raw in raws]
+    if statement_id is not None:
+        data = prepared[0][0]
+        if "id" in raws[0] and raws[0]["id"].lower() != statement_id.lower():
+            raise StatementError("id: differs from the statementId parameter")
+        data["id"] = statement_id.lower()
+    ids = [data["id"] for data, _learner in prepared]
+    if len(set(ids)) != len(ids):
+        raise StatementError("statements: the same id appears twice in the batch")
+    existing = {
+        str(row.statement_id): row
+        for row in Statement.objects.select_for_update().filter(statement_id__in=ids)
+    }
+    new = []
+    for data, learner in prepared:
+        if data["id"] in existing:
+            if not _same(existing[data["id"]].data, data):
+                raise Conflict(f"statement {data['id']} exists with other content")
+            continue
+        new.append(_row(data, learner, sender.credential))
+    _apply_voiding([row for row in new if row.verb_id == VOIDED], sender)
+    Statement.objects.bulk_create(new)
+    _move_progress(new)
+    # In the same transaction: a statement is never stored without its outbox row.
+    _after_store([row.statement_id for row in new])
+    return ids
+
+
+def _row(data, learner, credential):
+    target = data["object"]
+    registration = data.get("context", {}).get("registration")
+    return Statement(
+        statement_id=data["id"],
+        actor_key=actor_key(data["actor"]),
+        verb_id=data["verb"]["id"][:500],
+        activity_id=target["id"][:500]
+        if target.get("objectType", "Activity") == "Activity"
+        else "",
+        registration=registration,
+        voided_target=target["id"] if data["verb"]["id"] == VOIDED else None,
+        timestamp=parse_datetime(data["timestamp"].replace("Z", "+00:00")),
+        stored=parse_datetime(data["stored"]),
+        learner=learner,
+        credential=credential,
+        data=data,
+    )
+
+
+PASSING_VERBS = {
+    "http://adlnet.gov/expapi/verbs/passed",
+    "http://adlnet.gov/expapi/verbs/completed",
+}
+
+
+def _move_progress(rows):
+    """A learner's top-level statement that passes one of our exercises counts as
+    passing it (e.g. an H5P exercise). Child statements (with a parent activity)
+    and statements about activities we don't know are stored and move nothing."""
+    from . import services
+
+    prefix = f"{site_home_page()}/xapi/activities/exercise/"
+    for row in rows:
+        if row.learner is None or not row.activity_id.startswith(prefix):
+            continue
+        if not is_top_level(row.data):
+            continue
+        outcome = row.data.get("result", {})
+        if outcome.get("success") is False:
+            continue
+        if outcome.get("success") is True or row.verb_id in PASSING_VERBS:
+            services.exercise_pass_from_statement(
+                user=row.learner, block_id=row.activity_id[len(prefix) :]
+            )
+
+
+def _apply_voiding(voiding_rows, sender):
+    visible = statements_visible_to(sender)
+    for row in voiding_rows:
+        target = (
+            Statement.objects.select_for_update().filter(statement_id=row.voided_target).first()
+        )
+        # A statement the sender may not see (another structure's) is, for them, absent:
+        # the voiding statement is stored and voids nothing.
+        if target is not None and not visible.filter(pk=target.pk).exists():
+            target = None
+        if target is not None and target.verb_id == VOIDED:
+            raise StatementError("object: a voiding statement cannot be voided")
+        if target is not None:
+            target.voided = True
+            target.save(update_fields=["voided"])
+
+
+def _after_store(statement_ids):
+    """Queue the new statements for the external LRS (see learning.forwarding)."""
+    from .forwarding import outbox_add
+
+    outbox_add(statement_ids=statement_ids)
+
+
+# --- Reads ----------------------------------------------------------------------
+
+
+@dataclass
+class Query:
+    agent: str | None = None  # an actor_key
+    verb: str | None = None
+    activity: str | None = None
+    registration: str | None = None
+    since: object = None
+    until: object = None
+    limit: int = 100
+    ascending: bool = False
+    offset: int = 0
+
+
+def statements_visible_to(sender):
+    """A learner sees their own statements; a credential, those of its structure."""
+    rows = Statement.objects.all()
+    if sender.credential is not None:
+        structure = sender.credential.structure_id
+        return rows.filter(models_q_learner_structure(structure) | _q(credential=sender.credential))
+    if sender.user is not None and not sender.user.is_superuser:
+        return rows.filter(learner=sender.user)
+    return rows
+
+
+def _q(**kwargs):
+    from django.db.models import Q
+
+    return Q(**kwargs)
+
+
+def models_q_learner_structure(structure_id):
+    return _q(learner__learner__structure_id=structure_id)
+
+
+def statement_get(*, sender, statement_id, voided):
+    row = statements_visible_to(sender).filter(statement_id=statement_id, voided=voided).first()
+    return row.data if row else None
+
+
+def statements_query(*, sender, query):
+    rows = statements_visible_to(sender).filter(voided=False)
+    if query.agent:
+        rows = rows.filter(actor_key=query.agent)
+    if query.verb:
+        rows = rows.filter(verb_id=query.verb)
+    if query.activity:
+        rows = rows.filter(activity_id=query.activity)
+    if query.registration:
+        rows = rows.filter(registration=query.registration)
+    if query.since:
+        rows = rows.filter(stored__gt=query.since)
+    if query.until:
+        rows = rows.filter(stored__lte=query.until)
+    order = ("stored", "id") if query.ascending else ("-stored", "-id")
+    page = list(rows.order_by(*order)[query.offset : query.offset + query.limit + 1])
+    more = len(page) > query.limit
+    return [row.data for row in page[: query.limit]], more
+
+
+def dumps(value):
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+__all__ = [
+    "Conflict",
+    "Forbidden",
+    "Query",
+    "Sender",
+    "StatementError",
+    "is_top_level",
+    "statements_query",
+    "statements_store",
+]
