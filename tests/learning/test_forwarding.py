@@ -27,7 +27,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks import task_backends
 
-from learning import forwarding
+from learning import forwarding, xapi
 from learning.models import OutboxItem, Statement, XapiCredential
 from tests.factories import StructureFactory
 
@@ -318,7 +318,7 @@ def test_a_409_from_the_remote_counts_as_delivered_and_spares_the_rest(remote, f
 
 
 def test_a_remote_that_never_answers_times_out(forward_to, tool, monkeypatch):
-    monkeypatch.setattr(forwarding, "TIMEOUT", 0.5)
+    monkeypatch.setattr(xapi, "REMOTE_TIMEOUT", 0.5)
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen()  # connections are accepted by the kernel, never answered
