@@ -2,9 +2,9 @@
 (function () {
   "use strict";
 
-  // After htmx swaps a lesson step, move the focus to its title (or to the
+  // Once htmx has swapped and settled a lesson step, move the focus to its title (or to the
   // feedback after an answer), so keyboard and screen reader users follow.
-  document.addEventListener("htmx:afterSwap", function (event) {
+  document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.target && document.getElementById(event.detail.target.id);
     var scope = target || document;
     var focusables = scope.querySelectorAll("[data-focus-on-swap]");
