@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("learning", "0002_roles"),
-        ("modules", "0003_quiz_help_text"),
+        ("modules", "0002_seed_crcn"),
         ("wagtailcore", "0098_apitoken"),
     ]
 
