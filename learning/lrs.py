@@ -4,12 +4,12 @@ Views parse HTTP; this module decides what is stored, in one transaction per
 request, all or nothing.
 """
 
-import json
 import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -230,20 +230,12 @@ def statements_visible_to(sender):
     rows = Statement.objects.all()
     if sender.credential is not None:
         structure = sender.credential.structure_id
-        return rows.filter(models_q_learner_structure(structure) | _q(credential=sender.credential))
+        return rows.filter(
+            Q(learner__learner__structure_id=structure) | Q(credential=sender.credential)
+        )
     if sender.user is not None and not sender.user.is_superuser:
         return rows.filter(learner=sender.user)
     return rows
-
-
-def _q(**kwargs):
-    from django.db.models import Q
-
-    return Q(**kwargs)
-
-
-def models_q_learner_structure(structure_id):
-    return _q(learner__learner__structure_id=structure_id)
 
 
 def statement_get(*, sender, statement_id, voided):
@@ -269,10 +261,6 @@ def statements_query(*, sender, query):
     page = list(rows.order_by(*order)[query.offset : query.offset + query.limit + 1])
     more = len(page) > query.limit
     return [row.data for row in page[: query.limit]], more
-
-
-def dumps(value):
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 __all__ = [

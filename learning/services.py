@@ -113,15 +113,11 @@ def _fraction(lesson, steps):
     return min(1.0, len(steps) / lesson.step_count) if lesson.step_count else 0.0
 
 
-def _exercises(lesson):
-    return [exercise for step in lesson.steps for exercise in step.value["exercise"]]
-
-
 def _is_complete(progress, lesson):
     """Every step seen, and every exercise passed or tried as often as its block allows."""
     if not set(range(1, lesson.step_count + 1)) <= set(progress.completed_steps):
         return False
-    exercises = _exercises(lesson)
+    exercises = [exercise for _number, exercise in lesson.exercises()]
     if not exercises:
         return True
     counts = dict(

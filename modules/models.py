@@ -272,11 +272,18 @@ class LessonPage(ContentSourceMixin, Page):
         exercises = step.value["exercise"]
         return exercises[0] if exercises else None
 
+    def exercises(self):
+        """Every exercise of the lesson, as (step number, exercise block child)."""
+        return [
+            (number, exercise)
+            for number, step in enumerate(self.steps, start=1)
+            for exercise in step.value["exercise"]
+        ]
+
     def exercise_by_id(self, block_id):
-        for number, step in enumerate(self.steps, start=1):
-            for exercise in step.value["exercise"]:
-                if exercise.id == block_id:
-                    return number, exercise
+        for number, exercise in self.exercises():
+            if exercise.id == block_id:
+                return number, exercise
         return None, None
 
     def get_context(self, request, *args, **kwargs):

@@ -24,14 +24,6 @@ def lesson(curriculum):
     return LessonPage.objects.get(source_key="lecon-souris-tenir")
 
 
-def exercises(lesson):
-    return [
-        (number, exercise)
-        for number, step in enumerate(lesson.steps, start=1)
-        for exercise in step.value["exercise"]
-    ]
-
-
 def view_all_steps(user, lesson):
     for number in range(1, lesson.step_count + 1):
         services.lesson_step_view(user=user, lesson=lesson, step_number=number)
@@ -44,7 +36,7 @@ def answer(user, lesson, number, exercise, grade):
 
 
 def test_every_attempt_is_stored_and_numbered(user, lesson):
-    number, exercise = exercises(lesson)[0]
+    number, exercise = lesson.exercises()[0]
     answer(user, lesson, number, exercise, WRONG)
     answer(user, lesson, number, exercise, RIGHT)
 
@@ -60,7 +52,7 @@ def test_a_lesson_is_complete_when_every_step_is_seen_and_every_exercise_passed(
     progress = LessonProgress.objects.get(learner=user)
     assert progress.completed_at is None and progress.progress == 1.0
 
-    for number, exercise in exercises(lesson):
+    for number, exercise in lesson.exercises():
         answer(user, lesson, number, exercise, RIGHT)
 
     progress.refresh_from_db()
@@ -70,7 +62,7 @@ def test_a_lesson_is_complete_when_every_step_is_seen_and_every_exercise_passed(
 
 def test_nobody_is_stuck_forever_on_an_exercise(user, lesson):
     view_all_steps(user, lesson)
-    (first_number, first), *others = exercises(lesson)
+    (first_number, first), *others = lesson.exercises()
     for number, exercise in others:
         answer(user, lesson, number, exercise, RIGHT)
     for _ in range(first.value["max_attempts"] - 1):
@@ -84,12 +76,12 @@ def test_nobody_is_stuck_forever_on_an_exercise(user, lesson):
 
 def test_completion_time_is_set_once_and_progress_never_decreases(user, lesson):
     view_all_steps(user, lesson)
-    for number, exercise in exercises(lesson):
+    for number, exercise in lesson.exercises():
         answer(user, lesson, number, exercise, RIGHT)
     first = LessonProgress.objects.get(learner=user)
 
     services.lesson_step_view(user=user, lesson=lesson, step_number=1)
-    number, exercise = exercises(lesson)[0]
+    number, exercise = lesson.exercises()[0]
     answer(user, lesson, number, exercise, WRONG)
     # The editor adds steps: the fraction of steps seen falls, the progress doesn't.
     lesson.steps.append(("step", lesson.steps[0].value))
@@ -105,7 +97,7 @@ def test_completion_time_is_set_once_and_progress_never_decreases(user, lesson):
 def complete_module(user, module):
     for lesson in module.lessons:
         view_all_steps(user, lesson)
-        for number, exercise in exercises(lesson):
+        for number, exercise in lesson.exercises():
             answer(user, lesson, number, exercise, RIGHT)
 
 
@@ -175,7 +167,7 @@ def test_a_broken_heartbeat_gets_a_400(client, user, lesson, data):
 def test_a_signed_in_learners_answers_go_to_the_account(client, lesson):
     someone, pictures = learner()
     client.force_login(someone.user)
-    number, exercise = exercises(lesson)[0]
+    number, exercise = lesson.exercises()[0]
     right = next(i for i, o in enumerate(exercise.value["options"]) if o["correct"])
 
     client.post(f"{lesson.url}?etape={number}", {"exercise": exercise.id, "choice": right})

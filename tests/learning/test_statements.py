@@ -18,18 +18,10 @@ def user(db):
     return learner()[0].user
 
 
-def all_exercises(lesson):
-    return [
-        (number, exercise)
-        for number, step in enumerate(lesson.steps, start=1)
-        for exercise in step.value["exercise"]
-    ]
-
-
 def finish(user, lesson):
     for number in range(1, lesson.step_count + 1):
         services.lesson_step_view(user=user, lesson=lesson, step_number=number)
-    for number, exercise in all_exercises(lesson):
+    for number, exercise in lesson.exercises():
         services.exercise_attempt_submit(
             user=user,
             lesson=lesson,
@@ -50,7 +42,7 @@ def test_a_lesson_start_each_answer_and_the_completion_are_recorded(user, curric
 
     recorded = verbs(user)
     assert recorded.count("attempted") == 1
-    assert recorded.count("answered") == len(all_exercises(lesson))
+    assert recorded.count("answered") == len(lesson.exercises())
     assert recorded.count("completed") == 1  # the lesson; the module has other lessons
     answered = Statement.objects.filter(verb_id=xapi.ADL + "answered").first().data
     assert answered["actor"] == lrs.learner_agent(user)
@@ -86,7 +78,7 @@ def statement_about(block_id, *, parent=None, success=True):
 
 def test_only_top_level_statements_move_progress(user, curriculum):
     lesson = LessonPage.objects.get(source_key="lecon-souris-tenir")
-    _number, exercise = all_exercises(lesson)[0]
+    _number, exercise = lesson.exercises()[0]
     sender = lrs.Sender(user=user)
 
     lrs.statements_store(
@@ -110,7 +102,7 @@ def test_statements_about_unknown_activities_are_stored_and_move_nothing(user, c
 
 def test_a_failed_top_level_answer_passes_nothing(user, curriculum):
     lesson = LessonPage.objects.get(source_key="lecon-souris-tenir")
-    _number, exercise = all_exercises(lesson)[0]
+    _number, exercise = lesson.exercises()[0]
     lrs.statements_store(
         [statement_about(exercise.id, success=False)], sender=lrs.Sender(user=user)
     )
