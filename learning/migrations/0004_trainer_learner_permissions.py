@@ -12,6 +12,6 @@ def create(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("learning", "0003_learners_structures_progress")]
+    dependencies = [("learning", "0003_learners_progress_statements")]
 
     operations = [migrations.RunPython(create, migrations.RunPython.noop)]
