@@ -13,7 +13,9 @@ from django.views.decorators.http import require_POST
 from wagtail.admin import messages
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.views.generic.models import CreateView, DeleteView, EditView, IndexView
+from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from . import selectors, services
@@ -110,6 +112,8 @@ class LearnerCreateView(CreateView):
 
 
 class ScopedLearnerMixin:
+    """Every view of one learner: 404 outside the staff's structures."""
+
     def get_object(self, queryset=None):
         return get_object_or_404(
             selectors.learners_for_staff(user=self.request.user), pk=self.kwargs[self.pk_url_kwarg]
@@ -120,8 +124,22 @@ class LearnerEditView(ScopedLearnerMixin, EditView):
     pass
 
 
-class LearnerDeleteView(ScopedLearnerMixin, DeleteView):
+class LearnerHistoryView(ScopedLearnerMixin, HistoryView):
     pass
+
+
+class LearnerUsageView(ScopedLearnerMixin, UsageView):
+    pass
+
+
+class LearnerDeleteView(ScopedLearnerMixin, DeleteView):
+    """Deleting a learner is the GDPR erasure: its confirmation page and its service
+    (admin_files.LearnerEraseView), which also erase the user and all their data."""
+
+    def get(self, request, *args, **kwargs):
+        return redirect("learner_erase", pk=self.object.pk)
+
+    post = get
 
 
 class LearnerViewSet(ModelViewSet):
@@ -135,6 +153,9 @@ class LearnerViewSet(ModelViewSet):
     add_view_class = LearnerCreateView
     edit_view_class = LearnerEditView
     delete_view_class = LearnerDeleteView
+    history_view_class = LearnerHistoryView
+    usage_view_class = LearnerUsageView
+    copy_view_enabled = False  # a learner is one person: nothing to copy
     form_fields = ["first_name", "last_initial", "structure", "language"]
     list_filter = ["structure"]
     search_fields = ["first_name"]
@@ -142,7 +163,7 @@ class LearnerViewSet(ModelViewSet):
         TitleColumn(
             "display_name",
             label=gettext_lazy("Apprenant"),
-            get_url=lambda learner: reverse("learner_access", args=[learner.pk]),
+            get_url=lambda learner: reverse("learner_file", args=[learner.pk]),
         ),
         Column("display_code", label=gettext_lazy("Code")),
         Column("structure", label=gettext_lazy("Structure")),

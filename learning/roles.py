@@ -6,7 +6,18 @@ space grows there) and the trainer tips of the lessons.
 """
 
 TRAINERS = "Formateurs"
+STRUCTURE_MANAGERS = "Responsables de structure"
 EDITORS = "Editors"
+
+_TRAINER_WORK = [
+    ("learning", model, f"{action}_{model}")
+    for model in ("group", "trainingsession", "attendance", "trainernote", "referral")
+    for action in ("add", "change", "view")
+] + [
+    ("learning", "partner", "view_partner"),
+    ("learning", "helprequest", "view_helprequest"),
+    ("learning", "helprequest", "change_helprequest"),
+]
 
 ROLE_PERMISSIONS = {
     TRAINERS: [
@@ -16,12 +27,35 @@ ROLE_PERMISSIONS = {
         ("learning", "learner", "add_learner"),
         ("learning", "learner", "change_learner"),
         ("learning", "learner", "view_learner"),
+        *_TRAINER_WORK,
+    ],
+    # Everything a trainer does, plus erasure, partners and the funders' report,
+    # for the structures they are a member of.
+    STRUCTURE_MANAGERS: [
+        ("wagtailadmin", "admin", "access_admin"),
+        ("modules", "lessonpage", "view_trainer_tips"),
+        ("learning", "learner", "add_learner"),
+        ("learning", "learner", "change_learner"),
+        ("learning", "learner", "view_learner"),
+        ("learning", "learner", "delete_learner"),
+        *_TRAINER_WORK,
+        ("learning", "group", "delete_group"),
+        ("learning", "trainingsession", "delete_trainingsession"),
+        ("learning", "referral", "delete_referral"),
+        ("learning", "partner", "add_partner"),
+        ("learning", "partner", "change_partner"),
+        ("learning", "partner", "delete_partner"),
+        ("learning", "structure", "view_structure"),
+        ("learning", "structure", "view_report"),
     ],
     EDITORS: [
         ("modules", "lessonpage", "view_trainer_tips"),
         ("modules", "competence", "add_competence"),
         ("modules", "competence", "change_competence"),
         ("modules", "competence", "view_competence"),
+        ("modules", "scenario", "add_scenario"),
+        ("modules", "scenario", "change_scenario"),
+        ("modules", "scenario", "view_scenario"),
     ],
 }
 

@@ -1,12 +1,14 @@
 """Writes: what learners and trainers do. Keyword-only functions, one per action."""
 
 import json
+import re
+from dataclasses import dataclass
 
 from axes.utils import reset as axes_reset
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Max
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -14,7 +16,7 @@ from modules.blocks import Grade
 
 from . import lrs, xapi
 from .codes import issue_code
-from .models import ExerciseAttempt, Learner, LessonProgress, Statement
+from .models import ExerciseAttempt, Learner, LessonProgress, SimulatorRun, Statement
 from .pictures import picture_password_hash, pin_hash, random_pictures
 
 GUEST_PROGRESS_KEY = "guest_progress"
@@ -149,11 +151,18 @@ def _save_progress(progress, lesson):
     return progress
 
 
+def _move_to_step(progress, step_number):
+    """The learner is on `step_number`; the clock of that step starts when they arrive."""
+    if progress.current_step != step_number or progress.step_started_at is None:
+        progress.step_started_at = timezone.now()
+    progress.current_step = step_number
+
+
 @transaction.atomic
 def lesson_step_view(*, user, lesson, step_number):
     progress = _progress_for(user, lesson)
     progress.completed_steps = sorted(set(progress.completed_steps) | {step_number})
-    progress.current_step = step_number
+    _move_to_step(progress, step_number)
     return _save_progress(progress, lesson)
 
 
@@ -171,7 +180,7 @@ def exercise_attempt_submit(*, user, lesson, step_number, exercise, answer, grad
         passed=grade.passed,
     )
     progress.completed_steps = sorted(set(progress.completed_steps) | {step_number})
-    progress.current_step = step_number
+    _move_to_step(progress, step_number)
     if grade.passed and exercise.id not in progress.passed_exercises:
         progress.passed_exercises = [*progress.passed_exercises, exercise.id]
     _emit(
@@ -254,14 +263,18 @@ def guest_exercise_submit(
 
 
 @transaction.atomic
-def guest_progress_merge(*, session: SessionBase, user):
+def guest_progress_merge(*, session: SessionBase, user, guest_session_key=None):
     """Move a guest's progress into their account: nothing lost, nothing counted twice.
 
     Steps and passed exercises are unions; the progress fraction only grows;
-    the current step is the guest's, their latest activity.
+    the current step is the guest's, their latest activity. The guest's simulator
+    runs (found by `guest_session_key`, the key before sign-in changed it) become
+    the account's latest runs.
     """
     from modules.models import LessonPage
 
+    if guest_session_key:
+        _guest_runs_merge(session_key=guest_session_key, user=user)
     guest = session.pop(GUEST_PROGRESS_KEY, None) or {}
     if not guest:
         return 0
@@ -279,10 +292,528 @@ def guest_progress_merge(*, session: SessionBase, user):
         progress.passed_exercises = sorted(
             set(progress.passed_exercises) | set(state.get("passed", []))
         )
-        progress.current_step = max(1, int(state.get("current_step", 1)))
+        _move_to_step(progress, max(1, int(state.get("current_step", 1))))
         if lesson is not None:
             _save_progress(progress, lesson)
         else:
             progress.save()
     session.modified = True
     return len(guest)
+
+
+def _guest_runs_merge(*, session_key, user):
+    runs = list(
+        SimulatorRun.objects.select_for_update()
+        .filter(user=None, session_key=session_key)
+        .order_by("attempt_number", "created_at")
+    )
+    latest = {}
+    for run in runs:
+        key = (run.lesson_key, run.block_id)
+        if key not in latest:
+            latest[key] = (
+                SimulatorRun.objects.filter(
+                    user=user, lesson_key=run.lesson_key, block_id=run.block_id
+                ).aggregate(number=Max("attempt_number"))["number"]
+                or 0
+            )
+        latest[key] += 1
+        run.user, run.session_key, run.attempt_number = user, "", latest[key]
+        run.save(update_fields=["user", "session_key", "attempt_number"])
+
+
+# --- Practice simulators ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SimulationOutcome:
+    """What one action in a simulator meant: goals reached, a hint, the mission done."""
+
+    reached: tuple = ()  # instructions of the goals reached by this action
+    hint: str = ""
+    completed: bool = False
+
+
+def _run_owner(*, user, session_key):
+    if user is not None and user.is_authenticated:
+        return {"user": user}
+    return {"user": None, "session_key": session_key}
+
+
+@transaction.atomic
+def simulation_run_open(*, user, session_key, lesson, step_number, exercise):
+    """The latest run of this simulation step for this person, or a first one."""
+    owner = _run_owner(user=user, session_key=session_key)
+    latest = (
+        SimulatorRun.objects.filter(lesson_key=lesson.stable_key, block_id=exercise.id, **owner)
+        .order_by("-attempt_number")
+        .first()
+    )
+    scenario = exercise.value["scenario"]
+    if latest is not None and latest.scenario_id == scenario.pk:
+        return latest
+    return _simulation_run_new(
+        owner=owner,
+        lesson=lesson,
+        step_number=step_number,
+        block_id=exercise.id,
+        scenario=scenario,
+        attempt_number=latest.attempt_number + 1 if latest else 1,
+    )
+
+
+def _simulation_run_new(*, owner, lesson, step_number, block_id, scenario, attempt_number):
+    from . import simulators
+
+    return SimulatorRun.objects.create(
+        **owner,
+        lesson=lesson,
+        lesson_key=lesson.stable_key,
+        step_number=step_number,
+        block_id=block_id,
+        scenario=scenario,
+        kind=scenario.kind,
+        attempt_number=attempt_number,
+        state=simulators.handler(scenario.kind).initial_state(scenario),
+    )
+
+
+@transaction.atomic
+def simulation_run_restart(*, run):
+    """ "Recommencer": a new run from the scenario's start; the old one stays as history."""
+    last = (
+        SimulatorRun.objects.filter(
+            lesson_key=run.lesson_key,
+            block_id=run.block_id,
+            user=run.user,
+            session_key=run.session_key,
+        )
+        .order_by("-attempt_number")
+        .values_list("attempt_number", flat=True)
+        .first()
+    )
+    return _simulation_run_new(
+        owner={"user": run.user, "session_key": run.session_key},
+        lesson=run.lesson,
+        step_number=run.step_number,
+        block_id=run.block_id,
+        scenario=run.scenario,
+        attempt_number=(last or run.attempt_number) + 1,
+    )
+
+
+@transaction.atomic
+def simulation_event(*, run, event: dict, session: SessionBase | None = None):
+    """Check one learner action against the step's goals, on the server.
+
+    `event` is what the simulator saw ({"type": "mail_sent", ...}); the run's
+    state must already hold the action's effect. When the action reaches the
+    last goal, or misses a goal (a hint), it is one graded attempt: stored,
+    emitted as xAPI and counted in the lesson's progress like any exercise.
+    """
+    run = SimulatorRun.objects.select_for_update().get(pk=run.pk)
+    lesson = run.lesson
+    number, exercise = lesson.exercise_by_id(run.block_id) if lesson else (None, None)
+    if exercise is None or exercise.block_type != "simulation" or run.scenario_id is None:
+        return SimulationOutcome()  # the lesson changed under the learner: nothing to grade
+    reached, hints = [], []
+    goals = exercise.block.goal_list(exercise.value)
+    for goal in goals:
+        if goal.value["key"] in run.goals_done:
+            continue
+        check = goal.block.reached(goal.value, event, run.state)
+        if check is None:
+            continue
+        if check.done:
+            run.goals_done = [*run.goals_done, goal.value["key"]]
+            reached.append(goal.value["instruction"])
+        else:
+            hints.append(check.hint or goal.value["hint"] or "")
+    completed = bool(goals) and all(goal.value["key"] in run.goals_done for goal in goals)
+    if completed and run.completed_at is None:
+        run.completed_at = timezone.now()
+    run.save(update_fields=["goals_done", "completed_at", "updated_at"])
+    hint = next((text for text in hints if text), "")
+    if (completed and reached) or (hints and not reached):
+        grade = exercise.block.grade(exercise.value, {"done": run.goals_done, "hint": hint})
+        answer = {
+            "run": str(run.id),
+            "attempt": run.attempt_number,
+            "event": str(event.get("type", ""))[:50],
+            "done": run.goals_done,
+        }
+        if run.user_id:
+            exercise_attempt_submit(
+                user=run.user,
+                lesson=lesson,
+                step_number=number,
+                exercise=exercise,
+                answer=answer,
+                grade=grade,
+            )
+        elif session is not None:
+            guest_step_view(session=session, lesson_key=lesson.stable_key, step_number=number)
+            guest_exercise_submit(
+                session=session, lesson_key=lesson.stable_key, block_id=exercise.id, grade=grade
+            )
+    return SimulationOutcome(reached=tuple(reached), hint=hint, completed=completed)
+
+
+# --- Groups and attendance ------------------------------------------------------
+
+BULK_LEARNERS_MAX = 20
+_NAME_CHARACTERS = re.compile(r"[^\W\d_]+(?:[ '’-][^\W\d_]+)*")
+
+
+def _learner_line_parse(number, line):
+    """'Fatou', 'Fatou D', 'Anne-Marie D.' -> (first name, initial); raises on bad lines."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    tokens = line.split()
+    initial = ""
+    if len(tokens) > 1 and len(tokens[-1].rstrip(".")) == 1 and tokens[-1][0].isalpha():
+        initial = tokens.pop()[0].upper()
+    first_name = " ".join(tokens)
+    max_length = Learner._meta.get_field("first_name").max_length
+    if len(first_name) > max_length:
+        raise ValidationError(
+            _("Ligne %(number)s : ce prénom est trop long (%(max)s signes au plus).")
+            % {"number": number, "max": max_length}
+        )
+    if not _NAME_CHARACTERS.fullmatch(first_name):
+        raise ValidationError(
+            _(
+                "Ligne %(number)s : écrivez seulement un prénom, "
+                "avec des lettres (et l'initiale du nom si vous voulez)."
+            )
+            % {"number": number}
+        )
+    return first_name, initial
+
+
+def learner_lines_parse(*, lines):
+    """The (first name, initial) of each non-blank line; every error reported at once.
+
+    `lines` is the text typed by the trainer (or a list of its lines). Blank
+    lines are skipped. Raises ValidationError (messages in French).
+    """
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    if isinstance(lines, str):
+        lines = lines.splitlines()
+    names, errors = [], []
+    for number, line in enumerate(lines, start=1):
+        line = " ".join(str(line).split())
+        if not line:
+            continue
+        try:
+            names.append(_learner_line_parse(number, line))
+        except ValidationError as error:
+            errors.extend(error.messages)
+    if not names and not errors:
+        errors.append(_("Écrivez au moins un prénom, un par ligne."))
+    if len(names) > BULK_LEARNERS_MAX:
+        errors.append(
+            _("Vous pouvez créer %(max)s apprenants au plus à la fois. Vous en avez écrit %(n)s.")
+            % {"max": BULK_LEARNERS_MAX, "n": len(names)}
+        )
+    if errors:
+        raise ValidationError(errors)
+    return names
+
+
+@transaction.atomic
+def group_learners_bulk_create(*, group, lines, created_by):
+    """Create one learner per line in the group's structure and add them to the group.
+
+    All or nothing: a bad line creates no one (ValidationError, in French).
+    Returns [(learner, pictures in clear)], the pictures to be shown or printed now.
+    """
+    created = [
+        learner_create(
+            first_name=first_name,
+            last_initial=initial,
+            structure=group.structure,
+            created_by=created_by,
+        )
+        for first_name, initial in learner_lines_parse(lines=lines)
+    ]
+    group.learners.add(*(learner for learner, _pictures in created))
+    return created
+
+
+def attendance_record(*, session, learner, status, recorded_by):
+    """Set a learner's attendance at a session (one row per session and learner).
+
+    The caller makes sure the learner belongs to the session's group.
+    """
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError
+
+    from .models import Attendance
+
+    if status not in Attendance.Status.values:
+        raise ValidationError("Unknown attendance status: %(status)s", params={"status": status})
+    defaults = {"status": status, "recorded_by": recorded_by}
+    try:
+        with transaction.atomic():
+            attendance, _created = Attendance.objects.update_or_create(
+                session=session, learner=learner, defaults=defaults
+            )
+    except IntegrityError:
+        # Two taps at once both tried to create the row: the other one won, update it.
+        attendance, _created = Attendance.objects.update_or_create(
+            session=session, learner=learner, defaults=defaults
+        )
+    return attendance
+
+
+@transaction.atomic
+def attendance_record_many(*, session, statuses, recorded_by):
+    """The attendance form sent at once: {learner: status}; unchanged rows are left alone.
+
+    Returns how many statuses changed.
+    """
+    from .models import Attendance
+
+    current = dict(Attendance.objects.filter(session=session).values_list("learner_id", "status"))
+    changed = 0
+    for learner, status in statuses.items():
+        if current.get(learner.pk) != status:
+            attendance_record(
+                session=session, learner=learner, status=status, recorded_by=recorded_by
+            )
+            changed += 1
+    return changed
+
+
+@transaction.atomic
+def attendance_all_present(*, session, recorded_by):
+    """ "Tous présents": every learner of the group not recorded yet is present.
+
+    Statuses already recorded (an absence, a late arrival) are kept. Returns
+    how many learners were marked present.
+    """
+    from .models import Attendance
+
+    recorded = Attendance.objects.filter(session=session).values("learner_id")
+    missing = session.group.learners.exclude(pk__in=recorded)
+    rows = [
+        Attendance(
+            session=session,
+            learner=learner,
+            status=Attendance.Status.PRESENT,
+            recorded_by=recorded_by,
+        )
+        for learner in missing
+    ]
+    Attendance.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+# --- Groups: raised hands and proposed lessons ------------------------------------
+
+
+def help_request_raise(*, learner, lesson, step_number):
+    """ "J'ai besoin d'aide": raise the learner's hand, once. A second press gives back
+    the hand already up (moved to where the learner is now); it is not raised twice.
+
+    Raises ValidationError for a learner in no group running today: no trainer
+    would see the hand.
+    """
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError
+    from django.utils.translation import gettext as _
+
+    from . import selectors
+    from .models import HelpRequest
+
+    where = {"lesson": lesson, "step_number": step_number}
+    hand = selectors.learner_open_help_request(learner=learner)
+    if hand is None:
+        group = selectors.learner_current_groups(learner=learner).order_by("-start_date").first()
+        if group is None:
+            raise ValidationError(_("Vous n'êtes dans aucun groupe en ce moment."))
+        try:
+            with transaction.atomic():
+                return HelpRequest.objects.create(learner=learner, group=group, **where)
+        except IntegrityError:  # the same press, twice at once: the other one won
+            hand = selectors.learner_open_help_request(learner=learner)
+    HelpRequest.objects.filter(pk=hand.pk).update(**where)
+    hand.lesson, hand.step_number = lesson, step_number
+    return hand
+
+
+def help_request_cancel(*, learner):
+    """ "Je n'ai plus besoin d'aide": the learner lowers their own hand."""
+    from .models import HelpRequest
+
+    return HelpRequest.objects.filter(learner=learner, resolved_at__isnull=True).update(
+        resolved_at=timezone.now(), resolved_by=learner.user
+    )
+
+
+def help_request_resolve(*, help_request, by):
+    """ "C'est fait": the trainer has helped. Resolving twice changes nothing."""
+    from .models import HelpRequest
+
+    now = timezone.now()
+    done = HelpRequest.objects.filter(pk=help_request.pk, resolved_at__isnull=True).update(
+        resolved_at=now, resolved_by=by
+    )
+    if done:
+        help_request.resolved_at, help_request.resolved_by = now, by
+    return help_request
+
+
+def group_lesson_propose(*, group, lesson, by):
+    """ "Proposer cette leçon au groupe": the learners' home offers it.
+
+    Raises ValidationError when the lesson is not a live lesson of the group's parcours.
+    """
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+    from wagtail.log_actions import log
+
+    from . import selectors
+
+    lessons = {
+        each.pk
+        for _module, module_lessons in selectors.group_parcours_lessons(group=group)
+        for each in module_lessons
+    }
+    if lesson is None or lesson.pk not in lessons:
+        raise ValidationError(_("Cette leçon ne fait pas partie du parcours du groupe."))
+    group.current_lesson = lesson
+    group.current_lesson_set_at = timezone.now()
+    group.save(update_fields=["current_lesson", "current_lesson_set_at"])
+    log(instance=group, action="learning.lesson_proposed", user=by, data={"lesson": lesson.title})
+    return group
+
+
+def group_lesson_withdraw(*, group, by):
+    """Stop proposing a lesson: the learners' home no longer offers it."""
+    from wagtail.log_actions import log
+
+    if group.current_lesson_id is None:
+        return group
+    title = group.current_lesson.title if group.current_lesson else ""
+    group.current_lesson = None
+    group.current_lesson_set_at = None
+    group.save(update_fields=["current_lesson", "current_lesson_set_at"])
+    log(instance=group, action="learning.lesson_withdrawn", user=by, data={"lesson": title})
+    return group
+
+
+# --- Trainer notes --------------------------------------------------------------
+
+
+def _note_fields_check(learner, visibility, session):
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext
+
+    from .models import TrainerNote
+
+    if visibility not in TrainerNote.Visibility.values:
+        raise ValidationError(gettext("Choisissez qui peut lire la note."))
+    if session is not None and not session.group.learners.filter(pk=learner.pk).exists():
+        raise ValidationError(gettext("Choisissez une séance d'un groupe de la personne."))
+
+
+@transaction.atomic
+def note_create(*, learner, author, body, visibility, session=None):
+    """A trainer's note about a learner. The text is cleaned here, whoever calls."""
+    from cms.sanitize import clean_html
+
+    from .models import TrainerNote
+
+    _note_fields_check(learner, visibility, session)
+    return TrainerNote.objects.create(
+        learner=learner,
+        author=author,
+        body=clean_html(body),
+        visibility=visibility,
+        session=session,
+    )
+
+
+@transaction.atomic
+def note_update(*, note, editor, body, visibility, session):
+    """Only the author edits a note; the previous text and visibility are kept as a
+    version first, so the history stays readable."""
+    from django.core.exceptions import PermissionDenied
+
+    from cms.sanitize import clean_html
+
+    from .models import TrainerNote, TrainerNoteVersion
+
+    note = TrainerNote.objects.select_for_update().get(pk=note.pk)
+    if note.author_id is None or note.author_id != editor.pk:
+        raise PermissionDenied
+    _note_fields_check(note.learner, visibility, session)
+    body = clean_html(body)
+    if body != note.body or visibility != note.visibility:
+        TrainerNoteVersion.objects.create(note=note, body=note.body, visibility=note.visibility)
+    note.body = body
+    note.visibility = visibility
+    note.session = session
+    note.save()
+    return note
+
+
+# --- Erasure (GDPR right to erasure) ------------------------------------------------
+
+LEARNER_ERASED = "learning.learner_erase"
+
+
+@transaction.atomic
+def learner_erase(*, learner, by):
+    """Erase a learner and everything about them; keep their code taken forever.
+
+    Deleting the user cascades to the learner, their progress, attempts,
+    statements, attendance, referrals, notes (and versions), raised hands and
+    group memberships. Statements a tool sent about them are deleted too, and the
+    sign-in throttling rows of their code. Earlier admin log entries lose the
+    person's name; the erasure itself is logged without it.
+    Statements already forwarded to an external LRS are not reached from here.
+    """
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext
+    from wagtail.models import ModelLogEntry
+
+    from .models import Attendance, HelpRequest, Referral, TrainerNote
+    from .selectors import learner_statements
+
+    if not by.has_perm("learning.delete_learner"):
+        raise PermissionDenied
+    learner = Learner.objects.select_for_update().select_related("user").get(pk=learner.pk)
+    anonymous = gettext("Apprenant effacé")
+    related = {
+        Learner: [learner.pk],
+        Referral: list(Referral.objects.filter(learner=learner).values_list("pk", flat=True)),
+        TrainerNote: list(TrainerNote.objects.filter(learner=learner).values_list("pk", flat=True)),
+        Attendance: list(Attendance.objects.filter(learner=learner).values_list("pk", flat=True)),
+        HelpRequest: list(HelpRequest.objects.filter(learner=learner).values_list("pk", flat=True)),
+    }
+    for model, pks in related.items():
+        if pks:
+            ModelLogEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(model),
+                object_id__in=[str(pk) for pk in pks],
+            ).update(label=anonymous, data={})
+    learner_statements(learner=learner).delete()
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        model.objects.filter(username=learner.code_id).delete()
+    ModelLogEntry.objects.log_action(
+        learner,
+        LEARNER_ERASED,
+        user=by,
+        title=anonymous,
+        data={"structure": learner.structure_id},
+        deleted=True,
+    )
+    learner.user.delete()

@@ -89,7 +89,8 @@ def module_completed(*, user, module):
 
 
 def exercise_answered(*, user, lesson, exercise, grade, response):
-    target = _activity("exercise", exercise.id, exercise.value.get("question", ""))
+    name = exercise.value.get("question") or exercise.value.get("instruction") or ""
+    target = _activity("exercise", exercise.id, name)
     return _statement(
         user,
         "answered",

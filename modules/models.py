@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,7 @@ from wagtail.search import index
 
 from .blocks import StepBlock
 from .blocks.content import TEXT_FEATURES
+from .simulators import KINDS, goal_blocks, item_blocks
 
 
 class ContentSourceMixin(models.Model):
@@ -280,6 +282,21 @@ class LessonPage(ContentSourceMixin, Page):
             for exercise in step.value["exercise"]
         ]
 
+    def exercise_outline(self):
+        """Every exercise of the lesson, as (step number, block id, label), read from
+        the stored data: no query, whatever the exercises point to (a simulation's
+        scenario is a snippet, fetched for each step when the blocks are built)."""
+        exercise_blocks = self.steps.stream_block.child_blocks["step"].child_blocks["exercise"]
+        outline = []
+        for number, step in enumerate(self.steps.raw_data, start=1):
+            value = step["value"]
+            for exercise in value.get("exercise") or []:
+                block = exercise_blocks.child_blocks.get(exercise["type"])
+                question = (exercise.get("value") or {}).get("question")
+                label = question or value.get("title") or (block.label if block else "")
+                outline.append((number, exercise["id"], str(label)))
+        return outline
+
     def exercise_by_id(self, block_id):
         for number, exercise in self.exercises():
             if exercise.id == block_id:
@@ -305,3 +322,75 @@ class LessonPage(ContentSourceMixin, Page):
         if getattr(request, "htmx", False) and not getattr(request.htmx, "boosted", False):
             return "modules/_lesson_step.html"
         return super().get_template(request, *args, **kwargs)
+
+
+class Scenario(models.Model):
+    """A practice simulator's content: the site's items and the goals to reach.
+
+    Editors write scenarios in the admin (Fragments > Simulations) or in
+    content/simulations/; a lesson step points to one with a "simulation" exercise.
+    """
+
+    key = models.SlugField(
+        _("clé"),
+        max_length=100,
+        unique=True,
+        help_text=_("Un nom court et stable. Les leçons désignent la simulation par cette clé."),
+    )
+    kind = models.CharField(
+        _("type de site"),
+        max_length=20,
+        choices=[(name, kind.label) for name, kind in KINDS.items()],
+    )
+    title = models.CharField(_("titre"), max_length=150)
+    intro = models.TextField(
+        _("présentation"),
+        blank=True,
+        max_length=1000,
+        help_text=_("Ce que la personne lit avant de commencer."),
+    )
+    items = StreamField(
+        item_blocks(), blank=True, verbose_name=_("contenu du site"), use_json_field=True
+    )
+    goals = StreamField(goal_blocks(), verbose_name=_("objectifs"), use_json_field=True)
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    panels = [
+        FieldPanel("key"),
+        FieldPanel("kind"),
+        FieldPanel("title"),
+        FieldPanel("intro"),
+        FieldPanel("items"),
+        FieldPanel("goals"),
+    ]
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("simulation")
+        verbose_name_plural = _("simulations")
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        kind = KINDS.get(self.kind)
+        if kind is None:
+            return
+        errors = []
+        allowed_items = {name for name, _block in kind.items}
+        allowed_goals = {name for name, _block in kind.goals}
+        if any(child.block_type not in allowed_items for child in self.items):
+            errors.append(_("Un élément du contenu ne va pas avec ce type de site."))
+        if any(child.block_type not in allowed_goals for child in self.goals):
+            errors.append(_("Un objectif ne va pas avec ce type de site."))
+        keys = [child.value["key"] for child in self.goals]
+        if len(keys) != len(set(keys)):
+            errors.append(_("Deux objectifs ont la même clé."))
+        if not errors and kind.problems is not None:
+            errors.extend(kind.problems(self.items, self.goals))
+        if errors:
+            raise ValidationError(errors)
+
+    def goal(self, key):
+        """The goal block child with this key, or None."""
+        return next((child for child in self.goals if child.value["key"] == key), None)

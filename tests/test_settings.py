@@ -105,3 +105,17 @@ def test_the_english_catalogue_holds_every_string_of_the_code(tmp_path):
     fresh = msgids(tmp_path / "locale/en/LC_MESSAGES/django.po")
     committed = msgids(project / "locale/en/LC_MESSAGES/django.po")
     assert fresh - committed == set()
+
+
+def test_translated_strings_are_called_by_names_that_makemessages_knows():
+    """makemessages looks for gettext(), _() and their kin: `gettext as _gettext`
+    hides every string of the module from the catalogue (they stay in French)."""
+    project = Path(settings.BASE_DIR)
+    alias = re.compile(r"import\s+\w*gettext\w*\s+as\s+(?!_\b)\w+")
+    hidden = [
+        str(path.relative_to(project))
+        for name in ("cms", "learning", "modules")
+        for path in (project / name).rglob("*.py")
+        if alias.search(path.read_text(encoding="utf-8"))
+    ]
+    assert hidden == []

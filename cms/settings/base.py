@@ -179,3 +179,6 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# The admin shows no avatar from an outside service: nothing leaves the server.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None

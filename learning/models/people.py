@@ -48,6 +48,7 @@ class Structure(models.Model):
 
     class Meta:
         ordering = ["name"]
+        permissions = [("view_report", "Voir le rapport pour les financeurs")]
         verbose_name = _("structure")
         verbose_name_plural = _("structures")
 

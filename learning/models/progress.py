@@ -21,6 +21,8 @@ class LessonProgress(models.Model):
     lesson_key = models.CharField(max_length=100)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.STARTED)
     current_step = models.PositiveSmallIntegerField(default=1)
+    # When the learner came to `current_step`: the dashboard's "time on this step".
+    step_started_at = models.DateTimeField(null=True, blank=True)
     completed_steps = models.JSONField(default=list)
     passed_exercises = models.JSONField(default=list)
     progress = models.FloatField(default=0.0)

@@ -91,8 +91,11 @@ def signin_pictures(request):
         else:
             error = _("Ce ne sont pas les bonnes images. Réessayez depuis le début.")
         return _pictures_step(request, code, picks=[], error=error, mode=mode)
+    guest_session_key = request.session.session_key  # sign-in gives a new key
     login(request, user)
-    services.guest_progress_merge(session=request.session, user=user)
+    services.guest_progress_merge(
+        session=request.session, user=user, guest_session_key=guest_session_key
+    )
     target = selectors.learner_continue_target(user=user)
     url = target.url if target else reverse("learning:home")
     htmx = getattr(request, "htmx", False)
@@ -153,6 +156,7 @@ def home(request):
         "learner": learner,
         "continue_target": selectors.learner_continue_target(user=request.user),
         "parcours_progress": started or progress,
+        "proposed_lessons": selectors.learner_proposed_lessons(learner=learner),
     }
     return _no_store(TemplateResponse(request, "learning/home.html", context))
 

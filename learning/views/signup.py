@@ -63,8 +63,13 @@ def signup(request):
                 language=request.LANGUAGE_CODE,
                 pictures=picks,
             )
+            guest_session_key = request.session.session_key  # sign-in gives a new key
             login(request, learner.user, backend="learning.auth.LearnerBackend")
-            services.guest_progress_merge(session=request.session, user=learner.user)
+            services.guest_progress_merge(
+                session=request.session,
+                user=learner.user,
+                guest_session_key=guest_session_key,
+            )
             remember_fresh_secret(request.session, learner, pictures)
             return redirect("learning:my_card")
     context = {

@@ -3,6 +3,15 @@ from wagtail import blocks
 
 from .content import StepContentBlock
 from .exercises import ExerciseBlock, Grade, InvalidAnswer
+from .hands_on import (
+    ClickTargetsBlock,
+    DoubleClickBlock,
+    DragDropBlock,
+    RightClickBlock,
+    ScrollFindBlock,
+    ShortcutsBlock,
+    TypeTextBlock,
+)
 
 
 class StepBlock(blocks.StructBlock):
@@ -19,4 +28,17 @@ class StepBlock(blocks.StructBlock):
         description = _("Un écran de la leçon.")
 
 
-__all__ = ["ExerciseBlock", "Grade", "InvalidAnswer", "StepBlock", "StepContentBlock"]
+__all__ = [
+    "ClickTargetsBlock",
+    "DoubleClickBlock",
+    "DragDropBlock",
+    "ExerciseBlock",
+    "Grade",
+    "InvalidAnswer",
+    "RightClickBlock",
+    "ScrollFindBlock",
+    "ShortcutsBlock",
+    "StepBlock",
+    "StepContentBlock",
+    "TypeTextBlock",
+]

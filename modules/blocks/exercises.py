@@ -9,11 +9,22 @@ An exercise block provides:
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images.blocks import ImageChooserBlock
+
+
+def max_attempts_block():
+    """How many tries before the lesson counts as done anyway: nobody stays stuck."""
+    return blocks.IntegerBlock(
+        label=_("Essais avant de pouvoir passer"),
+        default=3,
+        min_value=1,
+        max_value=10,
+        help_text=_("Après ces essais, la leçon compte comme faite : personne ne reste bloqué."),
+    )
 
 
 class InvalidAnswer(ValueError):
@@ -51,13 +62,7 @@ class QuizBlock(blocks.StructBlock):
     feedback = blocks.CharBlock(
         label=_("Message après une bonne réponse"), required=False, max_length=300
     )
-    max_attempts = blocks.IntegerBlock(
-        label=_("Essais avant de pouvoir passer"),
-        default=3,
-        min_value=1,
-        max_value=10,
-        help_text=_("Après ces essais, la leçon compte comme faite : personne ne reste bloqué."),
-    )
+    max_attempts = max_attempts_block()
 
     class Meta:
         icon = "help"
@@ -94,42 +99,76 @@ class QuizBlock(blocks.StructBlock):
         """The chosen option numbers (0-based), from the posted `choice` fields."""
         raw = data.getlist("choice")
         if not raw:
-            raise InvalidAnswer(_gettext("Choisissez une réponse, puis validez."))
+            raise InvalidAnswer(gettext("Choisissez une réponse, puis validez."))
         try:
             chosen = sorted({int(item) for item in raw})
         except (TypeError, ValueError):
             raise InvalidAnswer(
-                _gettext("Cette réponse n'est pas valable. Choisissez encore.")
+                gettext("Cette réponse n'est pas valable. Choisissez encore.")
             ) from None
         if chosen[0] < 0 or chosen[-1] >= len(value["options"]):
-            raise InvalidAnswer(_gettext("Cette réponse n'est pas valable. Choisissez encore."))
+            raise InvalidAnswer(gettext("Cette réponse n'est pas valable. Choisissez encore."))
         if not value["multiple"] and len(chosen) > 1:
-            raise InvalidAnswer(_gettext("Choisissez une seule réponse."))
+            raise InvalidAnswer(gettext("Choisissez une seule réponse."))
         return chosen
 
     def grade(self, value, answer):
         right = {i for i, option in enumerate(value["options"]) if option["correct"]}
         chosen = set(answer)
         if chosen == right:
-            return Grade(
-                1.0, True, value["feedback"] or _gettext("Bravo, c'est la bonne réponse !")
-            )
+            return Grade(1.0, True, value["feedback"] or gettext("Bravo, c'est la bonne réponse !"))
         hint = value["hint"] or ""
         if value["multiple"]:
             found = len(chosen & right)
             wrong = len(chosen - right)
             score = max(0.0, (found - wrong) / len(right))
             if wrong:
-                message = _gettext("Une réponse choisie n'est pas bonne.")
+                message = gettext("Une réponse choisie n'est pas bonne.")
             else:
-                message = _gettext("C'est un bon début. Il manque une bonne réponse.")
+                message = gettext("C'est un bon début. Il manque une bonne réponse.")
             return Grade(score, False, f"{message} {hint}".strip())
-        message = _gettext("Ce n'est pas la bonne réponse. Ce n'est pas grave : essayez encore.")
+        message = gettext("Ce n'est pas la bonne réponse. Ce n'est pas grave : essayez encore.")
         return Grade(0.0, False, f"{message} {hint}".strip())
+
+
+# Below Grade and InvalidAnswer, which the hands-on blocks import from here.
+from .hands_on import (  # noqa: E402
+    ClickTargetsBlock,
+    DoubleClickBlock,
+    DragDropBlock,
+    RightClickBlock,
+    ScrollFindBlock,
+    ShortcutsBlock,
+    TypeTextBlock,
+)
+
+
+def _simulation_block():
+    from ..simulators.blocks import SimulationBlock
+
+    return SimulationBlock()
+
+
+# Below Grade and InvalidAnswer, which the hands-on blocks import from here.
 
 
 class ExerciseBlock(blocks.StreamBlock):
     quiz = QuizBlock()
+    click_targets = ClickTargetsBlock()
+    double_click = DoubleClickBlock()
+    drag_drop = DragDropBlock()
+    scroll_find = ScrollFindBlock()
+    right_click = RightClickBlock()
+    type_text = TypeTextBlock()
+    shortcuts = ShortcutsBlock()
+    simulation = _simulation_block()
+    click_targets = ClickTargetsBlock()
+    double_click = DoubleClickBlock()
+    drag_drop = DragDropBlock()
+    scroll_find = ScrollFindBlock()
+    right_click = RightClickBlock()
+    type_text = TypeTextBlock()
+    shortcuts = ShortcutsBlock()
 
     class Meta:
         label = _("Exercice")

@@ -12,6 +12,7 @@ import yaml
 from cms.sanitize import clean_html
 
 from ..models import Competence, ParcoursPage
+from .hands_on import HANDS_ON_FENCES, HandsOnFences
 
 # Bump when the way files become pages changes, so the next run updates every page.
 FORMAT_VERSION = "1"
@@ -24,7 +25,7 @@ IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".webp", ".svg"}
 AUDIO_EXTENSIONS = {".mp3", ".ogg", ".m4a"}
 VIDEO_EXTENSIONS = {".mp4", ".webm"}
 CAPTION_EXTENSIONS = {".vtt"}
-BLOCK_TYPES = ("quiz", "retenir", "video", "audio")
+BLOCK_TYPES = ("quiz", "retenir", "video", "audio", "simulation", *HANDS_ON_FENCES)
 IMAGE_LINE = re.compile(r"^!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)\)\s*$")
 FENCE = re.compile(r"^```\s*(?P<type>[\w-]*)\s*$")
 
@@ -105,6 +106,23 @@ class LessonSource(Source):
     trainer_tips: str = ""
     steps: list = field(default_factory=list)  # raw StreamField data, media as Media
     exercise_keys: list = field(default_factory=list)  # (key, line)
+    scenario_uses: list = field(default_factory=list)  # (scenario key, goal keys, line)
+
+
+@dataclass
+class ScenarioSource(Source):
+    kind: str = ""
+    intro: str = ""
+    items: list = field(default_factory=list)  # raw StreamField data
+    goals: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ScenarioRef:
+    """A lesson's pointer to a scenario by key; the writer turns it into an id."""
+
+    key: str
+    line: int
 
 
 @dataclass
@@ -112,6 +130,9 @@ class Content:
     catalog: CatalogSource | None = None
     parcours: list = field(default_factory=list)
     modules: list = field(default_factory=list)
+    scenarios: list = field(default_factory=list)
+    # (lesson file, line, scenario key, [goal keys]) to check once everything is read
+    scenario_uses: list = field(default_factory=list)
 
     @property
     def lessons(self):
@@ -308,7 +329,7 @@ def parse_module(parser):
     return source
 
 
-class LessonParser:
+class LessonParser(HandsOnFences):
     """Turns a lesson's Markdown body into StreamField steps."""
 
     QUIZ_FIELDS = {"key", "question", "multiple", "options", "hint", "feedback", "max_attempts"}
@@ -416,7 +437,10 @@ class LessonParser:
         if not isinstance(data, dict):
             self.error(line_no, f"the '{kind}' block must be a list of 'name: value' lines")
             return
-        getattr(self, f"block_{kind}")(data, lines, line_no)
+        if kind in HANDS_ON_FENCES:
+            self.block_hands_on(kind, data, lines, line_no)
+        else:
+            getattr(self, f"block_{kind}")(data, lines, line_no)
 
     def block_video(self, data, lines, line_no):
         self.only_fields(data, lines, {"file", "captions", "transcript"}, line_no)
@@ -498,6 +522,37 @@ class LessonParser:
         )
         self.lesson.exercise_keys.append((key, lines.get("key", line_no)))
 
+    SIMULATION_FIELDS = {"key", "scenario", "goals", "max_attempts"}
+
+    def block_simulation(self, data, lines, line_no):
+        self.only_fields(data, lines, self.SIMULATION_FIELDS, line_no)
+        if self.step["value"]["exercise"]:
+            self.error(line_no, "a step has at most one exercise; start a new '## ' step")
+            return
+        key = self.text_field(data, lines, "key", line_no)
+        if key and not KEY_PATTERN.match(key):
+            self.error(lines.get("key", line_no), f"key '{key}' must use a-z, 0-9 and '-' only")
+        scenario = self.text_field(data, lines, "scenario", line_no)
+        goals = data.get("goals", [])
+        if isinstance(goals, str):
+            goals = [goals]
+        if not isinstance(goals, list) or not all(isinstance(goal, str) for goal in goals):
+            self.error(lines.get("goals", line_no), "'goals' must be a list of goal keys")
+            goals = []
+        self.lesson.scenario_uses.append((scenario, goals, lines.get("scenario", line_no)))
+        self.step["value"]["exercise"].append(
+            {
+                "type": "simulation",
+                "id": block_id(self.lesson.key, key or f"line-{line_no}"),
+                "value": {
+                    "scenario": ScenarioRef(scenario, lines.get("scenario", line_no)),
+                    "goals": ", ".join(goals),
+                    "max_attempts": self.max_attempts(data, lines, line_no),
+                },
+            }
+        )
+        self.lesson.exercise_keys.append((key, lines.get("key", line_no)))
+
     def max_attempts(self, data, lines, line_no):
         value = data.get("max_attempts", 3)
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10:
@@ -542,6 +597,94 @@ def parse_lesson(parser):
     )
     source.steps = LessonParser(parser, source).parse()
     return source
+
+
+def parse_scenario(parser):
+    """A simulator scenario: front matter with kind, items and goals; the body is the intro."""
+
+    from ..simulators import KINDS
+
+    source = parser.common(ScenarioSource, {"key", "title", "kind", "items", "goals"})
+    source.kind = parser.field("kind") or ""
+    kind = KINDS.get(source.kind)
+    if kind is None:
+        parser.error(
+            parser.line_of("kind"),
+            f"unknown kind '{source.kind}' (expected one of: {', '.join(KINDS)})",
+        )
+        return source
+    source.intro = parser.body.strip()[:1000]
+    source.items = stream_from_yaml(parser, source.key, "items", dict(kind.items), required=False)
+    source.goals = stream_from_yaml(parser, source.key, "goals", dict(kind.goals), required=True)
+    return source
+
+
+def stream_from_yaml(parser, key, name, blocks, *, required):
+    """A list of `type: ...` entries → raw StreamField data, each checked by its block."""
+    entries = parser.front.get(name, [])
+    line = parser.line_of(name)
+    lines = parser.front_lines.get(f"{name}[]", [])
+    if entries is None:
+        entries = []
+    if not isinstance(entries, list):
+        parser.error(line, f"'{name}' must be a list")
+        return []
+    if required and not entries:
+        parser.error(line, f"'{name}' is missing or empty")
+    raw = []
+    for index, entry in enumerate(entries):
+        entry_line = lines[index] if index < len(lines) else line
+        if not isinstance(entry, dict) or not isinstance(entry.get("type"), str):
+            parser.error(entry_line, f"each entry of '{name}' needs a 'type'")
+            continue
+        block_type = entry["type"]
+        block = blocks.get(block_type)
+        if block is None:
+            parser.error(
+                entry_line,
+                f"unknown {name[:-1]} type '{block_type}' "
+                f"(expected one of: {', '.join(blocks) or 'none yet'})",
+            )
+            continue
+        value = {field_name: item for field_name, item in entry.items() if field_name != "type"}
+        unknown = set(value) - set(block.child_blocks)
+        if unknown:
+            parser.error(
+                entry_line,
+                f"unknown field '{sorted(unknown)[0]}' in '{block_type}' "
+                f"(expected one of: {', '.join(block.child_blocks)})",
+            )
+            continue
+        try:
+            block.clean(block.to_python(value))
+        except Exception as error:  # noqa: BLE001  every block error becomes a line of the report
+            parser.error(entry_line, f"'{block_type}': {validation_text(error)}")
+            continue
+        raw.append(
+            {
+                "type": block_type,
+                "id": block_id(key, name, str(value.get("key") or index)),
+                "value": value,
+            }
+        )
+    return raw
+
+
+def validation_text(error):
+    """A Wagtail block validation error as one line."""
+    parts = []
+    block_errors = getattr(error, "block_errors", None)
+    if isinstance(block_errors, dict):
+        for name, inner in block_errors.items():
+            parts.append(f"{name}: {validation_text(inner)}")
+    elif isinstance(block_errors, list):
+        parts.extend(validation_text(inner) for inner in block_errors if inner)
+    for inner in getattr(error, "non_block_errors", None) or []:
+        parts.append(validation_text(inner))
+    if not parts:
+        messages = getattr(error, "messages", None) or [str(error)]
+        parts.append(" ".join(str(message) for message in messages))
+    return "; ".join(parts)
 
 
 def parse_file(path, root, errors, parse):
@@ -590,10 +733,43 @@ def parse_content(root: Path) -> Content:
                 module.lessons.append(lesson)
         content.modules.append(module)
 
+    for path in sorted((root / "simulations").glob("*.md")):
+        source = parse_file(path, root, errors, parse_scenario)
+        if source:
+            content.scenarios.append(source)
+
     check_references(content, errors)
+    check_scenarios(content, errors)
     if errors:
         raise ContentErrors(errors)
     return content
+
+
+def check_scenarios(content, errors):
+    """Scenario keys are unique; lessons name existing scenarios and their goals."""
+    scenarios = {}
+    for source in content.scenarios:
+        if source.key in scenarios:
+            errors.append(
+                ContentError(
+                    source.rel,
+                    source.key_line,
+                    f"duplicate scenario key '{source.key}' (also in {scenarios[source.key].rel})",
+                )
+            )
+        scenarios[source.key] = source
+    for lesson in content.lessons:
+        for key, goals, line in lesson.scenario_uses:
+            scenario = scenarios.get(key)
+            if scenario is None:
+                errors.append(ContentError(lesson.rel, line, f"unknown scenario '{key}'"))
+                continue
+            known = {goal["value"].get("key") for goal in scenario.goals}
+            for goal in goals:
+                if goal not in known:
+                    errors.append(
+                        ContentError(lesson.rel, line, f"scenario '{key}' has no goal '{goal}'")
+                    )
 
 
 def check_references(content, errors):

@@ -19,6 +19,7 @@ from ..models import (
     ModulePage,
     ParcoursModule,
     ParcoursPage,
+    Scenario,
 )
 from .parse import (
     FORMAT_VERSION,
@@ -29,6 +30,7 @@ from .parse import (
     ContentError,
     ContentErrors,
     Media,
+    ScenarioRef,
     Source,
 )
 
@@ -87,6 +89,9 @@ class Loader:
 
     def run(self) -> Report:
         with transaction.atomic():
+            self.scenarios = {
+                source.key: self.sync_scenario(source) for source in self.content.scenarios
+            }
             catalog = self.sync_catalog()
             index = self.sync_module_index(catalog)
             modules = {}
@@ -108,6 +113,29 @@ class Loader:
         return self.report
 
     # Pages
+
+    def sync_scenario(self, source):
+        """Scenarios are snippets matched by key; skipped when their file is unchanged."""
+        scenario = Scenario.objects.filter(key=source.key).first()
+        if scenario is not None and not self.force and scenario.source_hash == source.digest:
+            return scenario
+        action = "create" if scenario is None else "update"
+        scenario = scenario or Scenario(key=source.key)
+        scenario.kind = source.kind
+        scenario.title = source.title
+        scenario.intro = source.intro
+        scenario.items = source.items
+        scenario.goals = source.goals
+        scenario.source_hash = source.digest
+        try:
+            scenario.full_clean()
+        except ValidationError as error:
+            raise ContentErrors(
+                [ContentError(source.rel, source.key_line, self.validation_message(error))]
+            ) from None
+        scenario.save()
+        self.record(action, Scenario, source)
+        return scenario
 
     def sync_catalog(self):
         source = self.content.catalog
@@ -269,6 +297,8 @@ class Loader:
 
     def resolve_media(self, value):
         """Replace every Media in the raw stream data by the id of its image or document."""
+        if isinstance(value, ScenarioRef):
+            return self.scenarios[value.key].pk
         if isinstance(value, Media):
             if value.path.suffix.lower() in IMAGE_EXTENSIONS:
                 return self.import_image(value.path)

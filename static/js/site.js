@@ -133,3 +133,11 @@ document.addEventListener("DOMContentLoaded", function () {
   window.addEventListener("pagehide", send);
   setInterval(send, 30000);
 })();
+
+// "J'ai besoin d'aide": once htmx has swapped the button for the answer (or back),
+// the focus goes to the new text or button, not to the top of the page.
+document.addEventListener("htmx:afterSettle", function (event) {
+  if (!event.detail.target || event.detail.target.id !== "help-request") return;
+  var element = document.querySelector("#help-request [data-help-focus]");
+  if (element) element.focus();
+});

@@ -1,6 +1,8 @@
 """Fixtures for the browser tests: the shipped curriculum behind pytest-django's live server."""
 
 import io
+import threading
+import time
 
 import pytest
 from django.core.management import call_command
@@ -67,7 +69,9 @@ def live_curriculum(
         call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
         connection.creation.deserialize_db_from_string(curriculum_snapshot["data"])
         reset_sequences_to_rows()
-        return live_server
+        yield live_server
+        _wait_for_requests_in_flight()
+        return
     if Page.get_first_root_node() is None:
         # An earlier transactional test flushed the database without restoring it.
         call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
@@ -77,4 +81,17 @@ def live_curriculum(
         seed_competences(Competence)
     call_command("load_curriculum", stdout=io.StringIO())
     curriculum_snapshot["data"] = connection.creation.serialize_db_to_string()
-    return live_server
+    yield live_server
+    _wait_for_requests_in_flight()
+
+
+def _wait_for_requests_in_flight(timeout=10.0):
+    """Closing the page sends the lesson's last heartbeat (a beacon on `pagehide`).
+    Let the live server finish such requests before the database is flushed: on
+    SQLite's shared in-memory database, a write in flight locks the flush out."""
+    time.sleep(0.2)  # the beacon leaves the browser after the page is gone
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(
+        "process_request_thread" in thread.name for thread in threading.enumerate()
+    ):
+        time.sleep(0.05)

@@ -160,6 +160,8 @@ class AxeAudit:
             "document.getAnimations().every(a => a.playState !== 'running'"
             " || a.effect.getComputedTiming().endTime > 5000)"
         )
+        # Wagtail's messages fade their background in for up to a second.
+        self.page.wait_for_timeout(1200)
         results = self.axe.run(self.page)
         assert results.response["passes"], f"{what}: axe checked nothing"
         if results.violations_count:

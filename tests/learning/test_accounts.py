@@ -194,8 +194,13 @@ def test_a_trainer_never_sees_another_structures_learners(client):
     for url in (
         reverse("learner_access", args=[other.pk]),
         f"/admin/apprenants/edit/{other.pk}/",
+        f"/admin/apprenants/history/{other.pk}/",
+        f"/admin/apprenants/usage/{other.pk}/",
     ):
-        assert client.get(url).status_code == 404
+        response = client.get(url)
+        assert response.status_code == 404 and b"Ailleurs" not in response.content
+    # Copying a learner makes no sense (and would show another structure's learner).
+    assert client.get(f"/admin/apprenants/copy/{own.pk}/").status_code == 404
     assert client.post(reverse("learner_reset", args=[other.pk])).status_code == 404
     cards = client.get(reverse("learner_cards"), {"id": [own.pk, other.pk]}).content.decode()
     assert own.display_code in cards and other.display_code not in cards

@@ -1,0 +1,57 @@
+""" "J'ai besoin d'aide": a learner in a group session raises their hand from a lesson
+step; the trainer's dashboard shows it. Works as a plain form post (then back to the
+same step) and with htmx (the button becomes the answer, in place)."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_POST
+
+from modules.models import LessonPage
+
+from .. import selectors, services
+
+
+def _learner_and_place(request):
+    """The signed-in learner, and the lesson and step the form names (clamped)."""
+    learner = getattr(request.user, "learner", None) if request.user.is_authenticated else None
+    if learner is None:
+        raise PermissionDenied
+    raw = request.POST.get("lesson", "")
+    lesson = LessonPage.objects.live().filter(pk=int(raw)).first() if raw.isdigit() else None
+    if lesson is None:
+        raise Http404
+    raw_step = request.POST.get("step", "")
+    step = int(raw_step) if raw_step.isdigit() else 1
+    return learner, lesson, min(max(step, 1), max(lesson.step_count, 1))
+
+
+def _answer(request, learner, lesson, step):
+    if request.htmx:
+        context = {
+            "help_state": selectors.learner_help_state(learner=learner),
+            "lesson": lesson,
+            "step_number": step,
+        }
+        response = TemplateResponse(request, "learning/_help_request.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
+    return redirect(f"{lesson.url}?etape={step}#help-request")
+
+
+@require_POST
+def help_request_raise(request):
+    learner, lesson, step = _learner_and_place(request)
+    try:
+        services.help_request_raise(learner=learner, lesson=lesson, step_number=step)
+    except ValidationError:
+        raise PermissionDenied from None  # in no group today: the button isn't shown
+    return _answer(request, learner, lesson, step)
+
+
+@require_POST
+def help_request_cancel(request):
+    learner, lesson, step = _learner_and_place(request)
+    services.help_request_cancel(learner=learner)
+    return _answer(request, learner, lesson, step)
