@@ -1,6 +1,7 @@
 """Fixtures for the browser tests: the shipped curriculum behind pytest-django's live server."""
 
 import io
+import sqlite3
 import threading
 import time
 
@@ -83,6 +84,38 @@ def live_curriculum(
     curriculum_snapshot["data"] = connection.creation.serialize_db_to_string()
     yield live_server
     _wait_for_requests_in_flight()
+
+
+@pytest.fixture(autouse=True)
+def _sqlite_waits_for_table_locks(request, monkeypatch):
+    """On SQLite the live server and the test share an in-memory database in shared-cache
+    mode. There a table locked by another connection fails at once ("database table is
+    locked"), where a file database would wait for it. A lesson page's heartbeat can be
+    writing the session just when the test reads or writes the database: every
+    statement, the test's and the server's, waits for the lock instead, up to 5 s.
+    """
+    if "live_server" not in request.fixturenames:
+        return
+    from django.db.backends.sqlite3.base import SQLiteCursorWrapper
+
+    for name in ("execute", "executemany"):
+        monkeypatch.setattr(
+            SQLiteCursorWrapper, name, _retry_while_table_locked(getattr(SQLiteCursorWrapper, name))
+        )
+
+
+def _retry_while_table_locked(method, timeout=5.0):
+    def patient(self, *args, **kwargs):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return method(self, *args, **kwargs)
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+
+    return patient
 
 
 def _wait_for_requests_in_flight(timeout=10.0):
