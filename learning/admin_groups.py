@@ -257,9 +257,13 @@ class TrainingSessionForm(StaffScopedForm):
     group = forms.ModelChoiceField(label=gettext_lazy("Groupe"), queryset=Group.objects.none())
     planned_lessons = LessonChoiceField(
         label=gettext_lazy("Leçons prévues"),
+        help_text=gettext_lazy("Les leçons du parcours du groupe."),
         queryset=LessonPage.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": gettext_lazy("Cette leçon ne fait pas partie du parcours du groupe.")
+        },
     )
 
     class Meta:
@@ -268,8 +272,9 @@ class TrainingSessionForm(StaffScopedForm):
 
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, for_user=for_user, **kwargs)
-        self.fields["group"].queryset = selectors.groups_for_staff(user=for_user).order_by("name")
-        lessons = LessonPage.objects.live().order_by("path")
+        groups = selectors.groups_for_staff(user=for_user).order_by("name")
+        self.fields["group"].queryset = groups
+        lessons = self._lessons_to_offer(groups)
         self.fields["planned_lessons"].queryset = lessons
         self.fields["planned_lessons"].module_titles = dict(
             Page.objects.filter(
@@ -278,6 +283,23 @@ class TrainingSessionForm(StaffScopedForm):
                 ]
             ).values_list("path", "title")
         )
+
+    def _lessons_to_offer(self, groups):
+        """The lessons of the chosen group's parcours (the one posted, the séance's or the
+        one the form starts with); before a group is chosen, those of all the user's
+        groups. Lessons already planned stay, even if the parcours changed since."""
+        if self.is_bound:
+            group_id = self.data.get(self.add_prefix("group"))
+        else:
+            group_id = self.instance.group_id or getattr(self.initial.get("group"), "pk", None)
+        chosen = groups.filter(pk=group_id) if str(group_id or "").isdigit() else groups.none()
+        parcours_ids = (chosen if chosen.exists() else groups).values("parcours_id")
+        lessons = selectors.parcours_lessons(parcours_ids=parcours_ids)
+        if self.instance.pk:
+            lessons = lessons | LessonPage.objects.filter(
+                pk__in=self.instance.planned_lessons.values("pk")
+            )
+        return lessons.order_by("path")
 
     def clean(self):
         data = super().clean()

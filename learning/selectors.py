@@ -431,6 +431,20 @@ def group_parcours_lessons(*, group):
     return [(module, by_parent.get(module.path, [])) for module in modules]
 
 
+def parcours_lessons(*, parcours_ids):
+    """The live lessons of the live modules of these parcours, in tree order (a queryset)."""
+    from django.db.models import Q
+
+    from modules.models import LessonPage, ModulePage, ParcoursModule
+
+    links = ParcoursModule.objects.filter(page_id__in=parcours_ids).values("module_id")
+    modules = ModulePage.objects.live().filter(pk__in=links).values_list("path", "depth")
+    query = Q(pk__in=[])
+    for path, depth in modules:
+        query |= Q(path__startswith=path, depth=depth + 1)
+    return LessonPage.objects.live().filter(query).order_by("path")
+
+
 def group_progress_matrix(*, group, now=None):
     """Learners × lessons of the group's parcours, with where each learner is now and
     their raised hand. Six queries whatever the number of learners and lessons:

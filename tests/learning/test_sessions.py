@@ -13,6 +13,7 @@ from django.utils.html import escape
 
 from learning import selectors, services
 from learning.models import Attendance, TrainingSession
+from modules.models import LessonPage
 from tests.conftest import admin_permission_denied
 from tests.factories import (
     GroupFactory,
@@ -22,6 +23,7 @@ from tests.factories import (
     TrainingSessionFactory,
     learner,
     manager,
+    parcours_with_lessons,
     staff_member,
 )
 
@@ -150,6 +152,41 @@ def test_the_new_session_form_starts_with_the_group_from_its_page(client, world)
     other = page_text(client.get("/admin/seances/new/", {"groupe": world.their_group.pk}))
     assert f'<option value="{world.group.pk}" selected>' in own
     assert '<option value="" selected>' in other and "Parentalité du jeudi" not in other
+
+
+def test_the_planned_lessons_are_those_of_the_groups_parcours(client, world, wagtail_root):
+    client.force_login(world.trainer)
+    ours = parcours_with_lessons(modules=1, lessons=2, title="Emploi")
+    other = parcours_with_lessons(modules=1, lessons=2, title="Parentalité")
+    world.group.parcours = ours
+    world.group.save()
+    world.their_group.parcours = other
+    world.their_group.save()
+    our_lesson, their_lesson = (
+        LessonPage.objects.descendant_of(parcours_module).first()
+        for parcours_module in (
+            ours.parcours_modules.get().module,
+            other.parcours_modules.get().module,
+        )
+    )
+
+    form = page_text(client.get("/admin/seances/new/", {"groupe": world.group.pk}))
+    data = {"date": "2026-12-01", "start_time": "14:00", "end_time": "16:00", "place": "Salle 3"}
+    outside = client.post(
+        "/admin/seances/new/",
+        {**data, "group": world.group.pk, "planned_lessons": [their_lesson.pk]},
+    )
+    inside = client.post(
+        "/admin/seances/new/",
+        {**data, "group": world.group.pk, "planned_lessons": [our_lesson.pk]},
+    )
+
+    assert "Emploi · module 1 › Leçon 1.1" in form
+    assert "Parentalité · module 1" not in form
+    assert "Cette leçon ne fait pas partie du parcours du groupe." in outside.content.decode()
+    assert inside.status_code == 302
+    session = TrainingSession.objects.get(place="Salle 3")
+    assert list(session.planned_lessons.all()) == [our_lesson]
 
 
 def test_a_manager_deletes_a_session_a_trainer_cannot(client, world):
