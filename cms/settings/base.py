@@ -139,6 +139,8 @@ STORAGES = {
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Django's own page for a refused form is in English, with technical words.
+CSRF_FAILURE_VIEW = "cms.views.csrf_failure"
 X_FRAME_OPTIONS = "SAMEORIGIN"
 
 WAGTAIL_SITE_NAME = "Pas à pas"
