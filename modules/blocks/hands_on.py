@@ -99,6 +99,21 @@ def _form_error(message):
     return StructBlockValidationError(non_block_errors=[ValidationError(message)])
 
 
+def _check_one_to_pick(value, *, lines, number, too_few, twice, unnamed):
+    """For the blocks where the learner picks one line of a list (the item to scroll to,
+    the menu entry): the line's number exists, no line is there twice, and the
+    instruction names the line, so the learner knows what to look for."""
+    labels = list(value[lines])
+    if value[number] > len(labels):
+        raise _block_error(number, too_few % {"count": len(labels)})
+    duplicate = _duplicates(labels)
+    if duplicate:
+        raise _block_error(lines, twice % {"name": duplicate})
+    wanted = labels[value[number] - 1]
+    if wanted.casefold() not in value["instruction"].casefold():
+        raise _block_error("instruction", unnamed % {"name": wanted})
+
+
 def _duplicates(labels):
     seen = set()
     for label in labels:
@@ -442,22 +457,14 @@ class ScrollFindBlock(blocks.StructBlock):
 
     def clean(self, value):
         value = super().clean(value)
-        items = list(value["items"])
-        if value["target"] > len(items):
-            raise _block_error(
-                "target", _("La liste n'a que %(count)d éléments.") % {"count": len(items)}
-            )
-        twice = _duplicates(items)
-        if twice:
-            raise _block_error(
-                "items", _("« %(name)s » est deux fois dans la liste.") % {"name": twice}
-            )
-        target = items[value["target"] - 1]
-        if target.casefold() not in value["instruction"].casefold():
-            raise _block_error(
-                "instruction",
-                _("Nommez dans la consigne l'élément à trouver : « %(name)s ».") % {"name": target},
-            )
+        _check_one_to_pick(
+            value,
+            lines="items",
+            number="target",
+            too_few=_("La liste n'a que %(count)d éléments."),
+            twice=_("« %(name)s » est deux fois dans la liste."),
+            unnamed=_("Nommez dans la consigne l'élément à trouver : « %(name)s »."),
+        )
         return value
 
     def parse_answer(self, value, data):
@@ -522,22 +529,14 @@ class RightClickBlock(blocks.StructBlock):
 
     def clean(self, value):
         value = super().clean(value)
-        entries = list(value["entries"])
-        if value["asked"] > len(entries):
-            raise _block_error(
-                "asked", _("Le menu n'a que %(count)d lignes.") % {"count": len(entries)}
-            )
-        twice = _duplicates(entries)
-        if twice:
-            raise _block_error(
-                "entries", _("« %(name)s » est deux fois dans le menu.") % {"name": twice}
-            )
-        asked = entries[value["asked"] - 1]
-        if asked.casefold() not in value["instruction"].casefold():
-            raise _block_error(
-                "instruction",
-                _("Nommez dans la consigne la ligne à choisir : « %(name)s ».") % {"name": asked},
-            )
+        _check_one_to_pick(
+            value,
+            lines="entries",
+            number="asked",
+            too_few=_("Le menu n'a que %(count)d lignes."),
+            twice=_("« %(name)s » est deux fois dans le menu."),
+            unnamed=_("Nommez dans la consigne la ligne à choisir : « %(name)s »."),
+        )
         return value
 
     def parse_answer(self, value, data):
