@@ -82,12 +82,16 @@ class StaffScopedMixin:
     their object through `get_object`, before any permission check).
     """
 
+    related = ()  # relations the view shows, fetched with the object
+
     def scoped_queryset(self):
         return STAFF_SCOPES[self.model](user=self.request.user)
 
     def get_object(self, queryset=None):
-        pk = unquote(str(self.kwargs[self.pk_url_kwarg]))
-        return get_object_or_404(self.scoped_queryset(), pk=pk)
+        queryset = self.scoped_queryset()
+        if self.related:  # select_related() without names would follow every relation
+            queryset = queryset.select_related(*self.related)
+        return get_object_or_404(queryset, pk=unquote(str(self.kwargs[self.pk_url_kwarg])))
 
 
 class ScopedIndexView(IndexView):
@@ -541,12 +545,7 @@ class GroupEditView(ToObjectPageOnSuccess, ScopedEditView):
 
 class GroupInspectView(ScopedInspectView):
     page_title = gettext_lazy("Groupe")
-
-    def get_object(self, queryset=None):
-        return get_object_or_404(
-            self.scoped_queryset().select_related("structure", "parcours"),
-            pk=unquote(str(self.kwargs[self.pk_url_kwarg])),
-        )
+    related = ("structure", "parcours")
 
     def get_trainers_display_value(self):
         return ", ".join(staff_display_name(t) for t in self.object.trainers.all()) or "—"
@@ -671,12 +670,7 @@ class TrainingSessionEditView(ToObjectPageOnSuccess, ScopedEditView):
 
 class TrainingSessionInspectView(ScopedInspectView):
     page_title = gettext_lazy("Séance")
-
-    def get_object(self, queryset=None):
-        return get_object_or_404(
-            self.scoped_queryset().select_related("group", "group__structure"),
-            pk=unquote(str(self.kwargs[self.pk_url_kwarg])),
-        )
+    related = ("group", "group__structure")
 
     def get_start_time_display_value(self):
         return _time(self.object.start_time)
