@@ -1,4 +1,5 @@
 import time
+from functools import cached_property
 
 from django.contrib.auth import logout
 from django.shortcuts import redirect
@@ -15,12 +16,19 @@ class LearnerSessionMiddleware:
     personal is kept in the browser's cache.
 
     Every request of a signed-in learner counts as activity (the page's
-    "Je suis toujours là" button is one such request). Progress is saved at
-    every step, so a timeout loses nothing.
+    "Je suis toujours là" button is one such request), except those a page sends
+    by itself: the lesson's time heartbeat says the page is open, not that someone
+    is in front of it. Progress is saved at every step, so a timeout loses nothing.
     """
+
+    PASSIVE_URL_NAMES = ("learning:lesson_time",)
 
     def __init__(self, get_response):
         self.get_response = get_response
+
+    @cached_property
+    def passive_paths(self):
+        return frozenset(reverse(name) for name in self.PASSIVE_URL_NAMES)
 
     def __call__(self, request):
         is_learner = request.user.is_authenticated and hasattr(request.user, "learner")
@@ -35,7 +43,8 @@ class LearnerSessionMiddleware:
                 if getattr(request, "htmx", False):
                     return HttpResponseClientRedirect(url)
                 return redirect(url)
-            request.session[ACTIVITY_KEY] = now
+            if request.path not in self.passive_paths:
+                request.session[ACTIVITY_KEY] = now
         response = self.get_response(request)
         if request.user.is_authenticated or is_learner:
             # Back after "J'ai fini" must not show anything personal.

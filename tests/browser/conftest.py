@@ -71,7 +71,7 @@ def live_curriculum(
         connection.creation.deserialize_db_from_string(curriculum_snapshot["data"])
         reset_sequences_to_rows()
         yield live_server
-        _wait_for_requests_in_flight()
+        wait_for_requests_in_flight()
         return
     if Page.get_first_root_node() is None:
         # An earlier transactional test flushed the database without restoring it.
@@ -83,7 +83,7 @@ def live_curriculum(
     call_command("load_curriculum", stdout=io.StringIO())
     curriculum_snapshot["data"] = connection.creation.serialize_db_to_string()
     yield live_server
-    _wait_for_requests_in_flight()
+    wait_for_requests_in_flight()
 
 
 @pytest.fixture(autouse=True)
@@ -118,7 +118,7 @@ def _retry_while_table_locked(method, timeout=5.0):
     return patient
 
 
-def _wait_for_requests_in_flight(timeout=10.0):
+def wait_for_requests_in_flight(timeout=10.0):
     """Closing the page sends the lesson's last heartbeat (a beacon on `pagehide`).
     Let the live server finish such requests before the database is flushed: on
     SQLite's shared in-memory database, a write in flight locks the flush out."""

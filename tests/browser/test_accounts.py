@@ -18,6 +18,7 @@ from learning import services
 from learning.middleware import ACTIVITY_KEY
 from learning.models import LearnerSettings, Structure
 from learning.pictures import PICTURES
+from tests.browser.conftest import wait_for_requests_in_flight
 from tests.factories import trainer
 
 pytestmark = pytest.mark.browser
@@ -229,7 +230,9 @@ def test_a_trainer_creates_a_learner_who_signs_in_times_out_and_comes_back_to_th
     step_url = learner_page.url
     step_title = learner_page.locator("#step-title").inner_text()
 
-    # 21 minutes without doing anything (the server's clock, in the session).
+    # 21 minutes without doing anything (the server's clock, in the session). The
+    # step 2 page's last heartbeat may still be on its way: let it land first.
+    wait_for_requests_in_flight()
     session = session_of(learner_page.context)
     assert session[ACTIVITY_KEY] > time.time() - 60
     session[ACTIVITY_KEY] = time.time() - 21 * 60

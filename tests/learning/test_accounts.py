@@ -281,6 +281,32 @@ def test_inactivity_signs_the_learner_out_and_keeps_the_progress(client, curricu
     assert back["Location"] == f"{lesson.url}?etape=3"
 
 
+def test_a_lesson_left_open_does_not_keep_the_learner_signed_in(client, curriculum):
+    """The lesson page sends its time every 30 s while it is visible. On a library
+    computer left with a lesson open, that must not keep the session alive."""
+    someone, pictures = learner()
+    lesson = LessonPage.objects.get(source_key="lecon-souris-tenir")
+    sign_in(client, someone.code_id, pictures)
+    client.get(f"{lesson.url}?etape=2")
+    session = client.session
+    session["last_activity"] -= 19 * 60
+    session.save()
+    last_activity = session["last_activity"]
+
+    for _beat in range(3):
+        beat = client.post("/progression/temps/", {"lesson": lesson.pk, "seconds": 30})
+        assert beat.status_code == 204
+    assert client.session["last_activity"] == last_activity
+    session = client.session
+    session["last_activity"] -= 2 * 60  # the heartbeats went on: 21 minutes now
+    session.save()
+    client.post("/progression/temps/", {"lesson": lesson.pk, "seconds": 30})
+
+    assert "_auth_user_id" not in client.session
+    assert client.get(f"{lesson.url}?etape=2").status_code == 200  # a guest's page now
+    assert client.get("/moi/").status_code == 302
+
+
 def test_guest_progress_is_merged_at_sign_in_without_duplicates(client, curriculum):
     someone, pictures = learner()
     lesson = LessonPage.objects.get(source_key="lecon-souris-tenir")
