@@ -26,32 +26,21 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
 from . import reports, selectors
+from .exports import csv_safe
 from .models import Group
 
-# A cell starting with one of these is read as a formula by spreadsheets (CSV
-# injection). Wagtail's XLSX export already stores such cells as text; its CSV
-# export writes them as they are.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
+class ReportExportMixin(SpreadsheetExportMixin):
+    """Wagtail's export for a page that is not a listing.
 
-class SafeSpreadsheetExportMixin(SpreadsheetExportMixin):
-    """Wagtail's export, with formulas made inert in CSV files too."""
+    Formulas are made inert in CSV files by `learning.exports`, for every export.
+    """
 
     # Our own download links sit in the page, not in the header's "…" menu.
     header_more_buttons = []
 
     def get_breadcrumbs_items(self):
         return [*self.breadcrumbs_items, {"url": "", "label": self.get_header_title()}]
-
-    def preprocess_field_value(self, field, value, export_format):
-        value = super().preprocess_field_value(field, value, export_format)
-        if (
-            export_format == self.FORMAT_CSV
-            and isinstance(value, str)
-            and value.startswith(FORMULA_TRIGGERS)
-        ):
-            return "'" + value
-        return value
 
 
 def forbidden(request, message):
@@ -64,7 +53,7 @@ def forbidden(request, message):
 # --- Group progress and attendance ----------------------------------------------------
 
 
-class GroupExportView(SafeSpreadsheetExportMixin, WagtailAdminTemplateMixin, View):
+class GroupExportView(ReportExportMixin, WagtailAdminTemplateMixin, View):
     """One row per learner of a group: progress in its parcours, time, attendance."""
 
     template_name = "learning/admin/group_export.html"
@@ -308,7 +297,7 @@ def report_tables(report: reports.StructureReport) -> list[ReportTable]:
     ]
 
 
-class StructureReportView(SafeSpreadsheetExportMixin, WagtailAdminTemplateMixin, View):
+class StructureReportView(ReportExportMixin, WagtailAdminTemplateMixin, View):
     """The figures funders ask for (France Travail, Région, FEDER), per structure and period.
 
     Only for `learning.view_report` (structure managers, administrators), and
@@ -379,15 +368,18 @@ class StructureReportView(SafeSpreadsheetExportMixin, WagtailAdminTemplateMixin,
         return {name: row.get(name, "") for name, _heading in table.columns}
 
     def report_csv_response(self, tables):
-        """One section per table: its caption, its headings, its rows, a blank line."""
+        """One section per table: its caption, its headings, its rows, a blank line.
+
+        Every cell goes through `csv_safe`, as in Wagtail's own CSV exports.
+        """
         output = io.StringIO()
         writer = csv.writer(output)
         for table in tables:
-            writer.writerow([self.preprocess_field_value("", table.caption, self.FORMAT_CSV)])
-            writer.writerow(table.headings)
+            writer.writerow([csv_safe(table.caption)])
+            writer.writerow([csv_safe(heading) for heading in table.headings])
             for row in table.rows:
                 writer.writerow(
-                    self.preprocess_field_value(name, value, self.FORMAT_CSV)
+                    csv_safe(self.preprocess_field_value(name, value, self.FORMAT_CSV))
                     for name, value in self._row_dict(table, row).items()
                 )
             writer.writerow([])
