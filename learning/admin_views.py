@@ -82,6 +82,27 @@ class LearnerCreateForm(WagtailAdminModelForm):
         return data
 
 
+class LearnerPinForm(forms.Form):
+    """A new PIN on the access screen: 4 digits, as on the create form."""
+
+    pin = forms.CharField(
+        label=gettext_lazy("Nouveau code secret à 4 chiffres"),
+        max_length=4,
+        error_messages={
+            "required": gettext_lazy("Écrivez 4 chiffres."),
+            "max_length": gettext_lazy("Écrivez 4 chiffres."),
+            "null_characters_not_allowed": gettext_lazy("Écrivez 4 chiffres."),
+        },
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def clean_pin(self):
+        pin = self.cleaned_data["pin"]
+        if not is_pin(pin):
+            raise forms.ValidationError(_("Écrivez 4 chiffres."))
+        return pin
+
+
 class LearnerIndexView(IndexView):
     def get_base_queryset(self):
         return selectors.learners_for_staff(user=self.request.user).select_related(
@@ -188,14 +209,13 @@ class StructureViewSet(ModelViewSet):
     search_fields = ["name"]
 
 
-def learner_access(request, pk):
-    """The code, the card, and — right after creation or reset — the pictures."""
-    learner = _scoped_learner(request, pk)
+def _access_page(request, learner, *, pin_form=None):
     pictures = fresh_secret(request.session, learner)
     context = {
         "learner": learner,
         "pictures": [{"id": p, "label": PICTURES[p]} for p in pictures or []],
         "locked": selectors.learner_is_locked(learner=learner),
+        "pin_form": pin_form or LearnerPinForm(),
         "page_title": learner.display_name,
         "header_title": learner.display_name,
         "header_icon": "user",
@@ -203,12 +223,42 @@ def learner_access(request, pk):
     return TemplateResponse(request, "learning/admin/learner_access.html", context)
 
 
+def learner_access(request, pk):
+    """The code, the card, the PIN, and — right after creation or reset — the pictures."""
+    return _access_page(request, _scoped_learner(request, pk))
+
+
 @require_POST
 def learner_reset(request, pk):
+    """New pictures; the PIN stays, and the trainer is told so."""
     learner = _scoped_learner(request, pk)
     pictures = services.learner_password_reset(learner=learner)
     remember_fresh_secret(request.session, learner, pictures)
-    messages.success(request, _("Nouvelles images pour %(name)s.") % {"name": learner})
+    message = _("Nouvelles images pour %(name)s.") % {"name": learner}
+    if learner.pin:
+        unchanged = _("Le code secret à 4 chiffres n'a pas changé.")
+        message = f"{message} {unchanged}"
+    messages.success(request, message)
+    return redirect("learner_access", pk=learner.pk)
+
+
+@require_POST
+def learner_pin(request, pk):
+    """A new PIN, or none ("Retirer le code secret"), from the access screen."""
+    learner = _scoped_learner(request, pk)
+    if "retirer" in request.POST:
+        services.learner_pin_set(learner=learner, pin="")
+        messages.success(request, _("Le code secret à 4 chiffres est retiré."))
+        return redirect("learner_access", pk=learner.pk)
+    form = LearnerPinForm(request.POST)
+    if not form.is_valid():
+        return _access_page(request, learner, pin_form=form)
+    services.learner_pin_set(learner=learner, pin=form.cleaned_data["pin"])
+    messages.success(
+        request,
+        _("Nouveau code secret enregistré pour %(name)s. Dites-le à la personne.")
+        % {"name": learner},
+    )
     return redirect("learner_access", pk=learner.pk)
 
 

@@ -60,14 +60,27 @@ def learner_create(
     return learner, pictures
 
 
-def learner_password_reset(*, learner, pictures=None, pin=""):
-    """New pictures (and optionally a new PIN); unlocks the code. Returns the pictures."""
+def learner_password_reset(*, learner, pictures=None) -> list[str]:
+    """New pictures; unlocks the code. Returns the pictures.
+
+    The PIN, if any, is kept: new pictures must not silently take away the
+    other way in (`learner_pin_set` changes or removes it).
+    """
     pictures = list(pictures or random_pictures())
     learner.picture_password = picture_password_hash(pictures)
-    learner.pin = pin_hash(pin) if pin else ""
-    learner.save(update_fields=["picture_password", "pin"])
+    learner.save(update_fields=["picture_password"])
     learner_unlock(learner=learner)
     return pictures
+
+
+def learner_pin_set(*, learner, pin: str) -> None:
+    """A new 4-digit PIN, or none when `pin` is empty; unlocks the code.
+
+    Raises ValueError for anything but 4 ASCII digits (the forms say it first).
+    """
+    learner.pin = pin_hash(pin) if pin else ""
+    learner.save(update_fields=["pin"])
+    learner_unlock(learner=learner)
 
 
 def learner_unlock(*, learner):

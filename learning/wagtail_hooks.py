@@ -33,6 +33,7 @@ def register_learner_urls():
     return [
         path("apprenants/<int:pk>/acces/", admin_views.learner_access, name="learner_access"),
         path("apprenants/<int:pk>/images/", admin_views.learner_reset, name="learner_reset"),
+        path("apprenants/<int:pk>/code-secret/", admin_views.learner_pin, name="learner_pin"),
         path("apprenants/<int:pk>/debloquer/", admin_views.learner_unlock, name="learner_unlock"),
         path("apprenants/cartes/", admin_views.learner_cards, name="learner_cards"),
         path("apprenants/cartes.pdf", admin_views.learner_cards_pdf, name="learner_cards_pdf"),
