@@ -131,7 +131,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Every SVG written to media is sanitized, whatever wrote it (cms/uploads.py).
+    "default": {"BACKEND": "cms.uploads.SanitizingStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
@@ -164,6 +165,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # outbox by the task worker (learning/forwarding.py).
 PASAPAS_XAPI_FORWARD_ENDPOINT = env.get("PASAPAS_XAPI_FORWARD_ENDPOINT", "")
 PASAPAS_XAPI_FORWARD_USERNAME = env.get("PASAPAS_XAPI_FORWARD_USERNAME", "")
+# An SVG can hold script: every upload form sanitizes it and says why it refuses one.
+WAGTAILIMAGES_IMAGE_FORM_BASE = "cms.image_forms.SafeImageForm"
 PASAPAS_XAPI_FORWARD_PASSWORD = env.get("PASAPAS_XAPI_FORWARD_PASSWORD", "")
 
 # Where the shipped curricula live (the loader's default source).

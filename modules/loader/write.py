@@ -5,11 +5,14 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import transaction
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 from wagtail.utils.file import hash_filelike
+
+from cms.uploads import UnreadableSVG, is_svg, sanitize_svg
 
 from ..models import (
     CatalogPage,
@@ -324,16 +327,32 @@ class Loader:
         with path.open("rb") as handle:
             digest = hash_filelike(handle)
             existing = model.objects.filter(file_hash=digest).first()
+            if existing is None:
+                handle.seek(0)
+                content = self.stored_content(path, handle)  # a dry run checks it too
             if existing is None and self.dry_run:
                 # Storage is not transactional: a dry run must not leave files behind.
                 setattr(self.report, counter, getattr(self.report, counter) + 1)
                 cache[path] = None
                 return None
             if existing is None:
+                # file_hash stays the source file's: the next run finds the image again.
                 existing = model(title=path.stem.replace("-", " "), file_hash=digest)
-                existing.file_size = path.stat().st_size
-                existing.file.save(path.name, File(handle), save=False)
+                existing.file_size = content.size
+                existing.file.save(path.name, content, save=False)
                 existing.save()
                 setattr(self.report, counter, getattr(self.report, counter) + 1)
         cache[path] = existing.pk
         return existing.pk
+
+    @staticmethod
+    def stored_content(path, handle):
+        """What goes to storage: an SVG as the sanitizer rewrites it (cms/uploads.py)."""
+        if not is_svg(path.name):
+            return File(handle)
+        try:
+            return ContentFile(sanitize_svg(handle.read()), name=path.name)
+        except UnreadableSVG:
+            raise ContentErrors(
+                [ContentError(str(path), 0, "this SVG cannot be read: fix or replace it")]
+            ) from None
