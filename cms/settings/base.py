@@ -149,6 +149,8 @@ WAGTAILADMIN_BASE_URL = env.get("PASAPAS_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_EXTENSIONS = ["png", "jpg", "jpeg", "webp", "svg"]
+# An SVG can hold script: every upload form sanitizes it and says why it refuses one.
+WAGTAILIMAGES_IMAGE_FORM_BASE = "cms.image_forms.SafeImageForm"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "mp3", "ogg", "m4a", "mp4", "webm", "vtt"]
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
@@ -165,8 +167,6 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # outbox by the task worker (learning/forwarding.py).
 PASAPAS_XAPI_FORWARD_ENDPOINT = env.get("PASAPAS_XAPI_FORWARD_ENDPOINT", "")
 PASAPAS_XAPI_FORWARD_USERNAME = env.get("PASAPAS_XAPI_FORWARD_USERNAME", "")
-# An SVG can hold script: every upload form sanitizes it and says why it refuses one.
-WAGTAILIMAGES_IMAGE_FORM_BASE = "cms.image_forms.SafeImageForm"
 PASAPAS_XAPI_FORWARD_PASSWORD = env.get("PASAPAS_XAPI_FORWARD_PASSWORD", "")
 
 # Where the shipped curricula live (the loader's default source).
