@@ -47,6 +47,7 @@ from modules.models import LessonPage, ParcoursPage
 from . import selectors, services
 from .cards import fresh_secret, remember_fresh_secret
 from .models import Attendance, Group, Learner, Partner, Referral, TrainingSession
+from .pdf import html_to_pdf
 from .pictures import PICTURES
 
 # The scoped queryset of each model, for a staff user.
@@ -924,8 +925,6 @@ def session_attendance_record(request, pk, learner_pk):
 
 def attendance_sheet_pdf(session):
     """The feuille d'émargement of a session: A4, in French, a signature box per learner."""
-    from weasyprint import HTML  # loads Pango: only PDF requests need it
-
     group = session.group
     learners = list(group.learners.order_by("first_name", "last_initial", "pk"))
     trainers = [staff_display_name(t) for t in group.trainers.all()]
@@ -942,7 +941,7 @@ def attendance_sheet_pdf(session):
                 "blank_rows": range(max(3, 12 - len(learners))),
             },
         )
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(html)
 
 
 def session_attendance_sheet(request, pk):

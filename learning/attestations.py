@@ -11,15 +11,11 @@ import datetime
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from . import selectors
+from . import pdf, selectors
 
 
 def _pdf(html):
-    # Imported here: weasyprint loads Pango, which only PDF requests need.
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf()
+    return pdf.html_to_pdf(html)
 
 
 def attestations_html(attestations, *, place="", date=None):

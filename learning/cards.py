@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from .pdf import html_to_pdf
 from .pictures import PICTURES
 
 FRESH_SECRETS_KEY = "fresh_secrets"
@@ -80,7 +81,4 @@ def cards_html(learners, *, secrets=None, for_pdf=False, pdf_url=None):
 
 
 def cards_pdf(learners, *, secrets=None):
-    # Imported here: weasyprint loads Pango, which only PDF requests need.
-    from weasyprint import HTML
-
-    return HTML(string=cards_html(learners, secrets=secrets, for_pdf=True)).write_pdf()
+    return html_to_pdf(cards_html(learners, secrets=secrets, for_pdf=True))

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from modules.simulators.account import KIND, password_failures, password_rules
 from modules.simulators.webmail import same_address
 
+from ..pdf import html_to_pdf
 from . import core, webmail
 
 ADDRESS = "https://mon-compte.exemple/"
@@ -566,10 +567,6 @@ def certificate_view(site):
 
 
 def certificate_pdf(state):
-    # Imported here: weasyprint loads Pango, which only this download needs.
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
     html = render_to_string(
         "simulators/account/attestation_pdf.html",
         {
@@ -578,8 +575,7 @@ def certificate_pdf(state):
             "today": timezone.localdate(),
         },
     )
-    # Everything is inline: nothing may be fetched, not even from this server.
-    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf()
+    return html_to_pdf(html)  # everything is inline: nothing may be fetched
 
 
 def download_view(site):
