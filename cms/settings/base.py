@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -48,6 +49,8 @@ MIDDLEWARE = [
     # CSRF tokens are masked per response).
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The Content-Security-Policy of every answer: the site's or the admin's (cms/csp.py).
+    "cms.csp.PolicyByPathMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cms.middleware.ChosenLanguageMiddleware",
@@ -142,7 +145,38 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Django's own page for a refused form is in English, with technical words.
 CSRF_FAILURE_VIEW = "cms.views.csrf_failure"
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# No page of ours is meant to be framed (Wagtail's preview sets SAMEORIGIN on its own).
+X_FRAME_OPTIONS = env.get("DJANGO_X_FRAME_OPTIONS", "DENY")
+
+# Content-Security-Policy (django-csp, cms/csp.py). Learner and public pages: our own
+# script and style files only (no inline script, no style attribute), images from the
+# site or data: URLs, never framed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# The Wagtail admin writes inline scripts (date pickers, inline panels) and styles,
+# shows uploaded images as blob: URLs before saving, and frames its own preview.
+PASAPAS_ADMIN_CONTENT_SECURITY_POLICY = {
+    "default-src": [SELF],
+    "script-src": [SELF, UNSAFE_INLINE],
+    "style-src": [SELF, UNSAFE_INLINE],
+    "img-src": [SELF, "data:", "blob:"],
+    "font-src": [SELF, "data:"],
+    "frame-src": [SELF],
+    "object-src": [NONE],
+    "base-uri": [NONE],
+    "form-action": [SELF],
+    "frame-ancestors": [SELF],
+}
 
 WAGTAIL_SITE_NAME = "Pas à pas"
 WAGTAILADMIN_BASE_URL = env.get("PASAPAS_BASE_URL", "http://127.0.0.1:8000")
