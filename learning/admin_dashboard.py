@@ -130,6 +130,7 @@ def group_dashboards(request):
     )
     groups = (
         _staff_groups(request.user)
+        .filter(archived_at__isnull=True)  # an archived group has no live session
         .select_related("structure", "parcours")
         .annotate(
             running=Case(

@@ -16,15 +16,17 @@ from django import forms
 from django.contrib.admin.utils import quote, unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import ProtectedError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import translation
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 from wagtail.admin import messages
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
@@ -267,7 +269,13 @@ class TrainingSessionForm(StaffScopedForm):
 
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, for_user=for_user, **kwargs)
-        groups = selectors.groups_for_staff(user=for_user).order_by("name")
+        # Archived groups take no new séance; a séance of one keeps its group.
+        groups = selectors.active_groups_for_staff(user=for_user)
+        if self.instance.group_id:
+            groups = groups | selectors.groups_for_staff(user=for_user).filter(
+                pk=self.instance.group_id
+            )
+        groups = groups.order_by("name")
         self.fields["group"].queryset = groups
         lessons = self._lessons_to_offer(groups)
         self.fields["planned_lessons"].queryset = lessons
@@ -372,10 +380,21 @@ class GroupFilterSet(WagtailFilterSet):
     start_date = django_filters.DateFromToRangeFilter(
         label=gettext_lazy("Début"), widget=DateRangePickerWidget
     )
+    # Without it, the listing shows the groups in use (GroupIndexView.filter_queryset).
+    archived = django_filters.ChoiceFilter(
+        label=gettext_lazy("Groupes archivés"),
+        choices=[("oui", gettext_lazy("Oui"))],
+        empty_label=gettext_lazy("Non"),
+        widget=forms.RadioSelect,
+        method="filter_archived",
+    )
 
     class Meta:
         model = Group
         fields = []
+
+    def filter_archived(self, queryset, name, value):
+        return queryset.filter(archived_at__isnull=False)
 
 
 class TrainingSessionFilterSet(WagtailFilterSet):
@@ -508,6 +527,15 @@ class GroupIndexView(ScopedIndexView):
     def _get_title_column(self, field_name, column_class=TitleColumn, **kwargs):
         return self.title_links_to_inspect(field_name, column_class, **kwargs)
 
+    def filter_queryset(self, queryset):
+        """Archived groups only when the filter asks for them (even if another filter
+        of the form is invalid)."""
+        queryset = super().filter_queryset(queryset)
+        filters = self.filters
+        if not (filters and filters.is_valid() and filters.form.cleaned_data.get("archived")):
+            queryset = queryset.filter(archived_at__isnull=True)
+        return queryset
+
     def to_row_dict(self, item):
         item.trainer_names = ", ".join(staff_display_name(t) for t in item.trainers.all())
         return super().to_row_dict(item)
@@ -534,6 +562,50 @@ class GroupEditView(ToObjectPageOnSuccess, ScopedEditView):
     pass
 
 
+class GroupDeleteView(ScopedDeleteView):
+    """A group that has séances is never deleted: that would drop their attendance, and
+    the hours in attestations and reports. Its delete page offers "Archiver" instead,
+    and a forced POST is refused (the database protects the séances too)."""
+
+    template_name = "learning/admin/group_confirm_delete.html"
+
+    @cached_property
+    def session_count(self):
+        return self.object.sessions.count()
+
+    def refusal(self, count):
+        return ngettext(
+            "Ce groupe a %(count)s séance. Le supprimer effacerait ses présences. "
+            "Archivez-le plutôt.",
+            "Ce groupe a %(count)s séances. Le supprimer effacerait leurs présences. "
+            "Archivez-le plutôt.",
+            count,
+        ) % {"count": count}
+
+    def _refuse(self, count):
+        messages.error(self.request, self.refusal(count))
+        return redirect("trainer_groups:inspect", quote(self.object.pk))
+
+    def form_valid(self, form):
+        if self.session_count:
+            return self._refuse(self.session_count)
+        try:
+            return super().form_valid(form)
+        except ProtectedError:  # a séance was added meanwhile
+            return self._refuse(self.object.sessions.count())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            session_count=self.session_count,
+            refusal=self.refusal(self.session_count) if self.session_count else "",
+            can_archive=self.request.user.has_perm("learning.change_group")
+            and not self.object.is_archived,
+            inspect_url=reverse("trainer_groups:inspect", args=[quote(self.object.pk)]),
+        )
+        return context
+
+
 class GroupInspectView(ScopedInspectView):
     page_title = gettext_lazy("Groupe")
     related = ("structure", "parcours")
@@ -553,6 +625,7 @@ class GroupInspectView(ScopedInspectView):
             can_bulk_create=user.has_perms(BULK_CREATE_PERMISSIONS),
             can_add_session=user.has_perm("learning.add_trainingsession"),
             can_take_attendance=user.has_perm("learning.change_attendance"),
+            can_archive=user.has_perm("learning.change_group"),
             cards_query=urlencode({"id": [each.pk for each in learners]}, doseq=True),
         )
         return context
@@ -567,6 +640,7 @@ class GroupViewSet(StaffScopedViewSet):
     index_view_class = GroupIndexView
     add_view_class = GroupCreateView
     edit_view_class = GroupEditView
+    delete_view_class = GroupDeleteView
     inspect_view_class = GroupInspectView
     inspect_view_enabled = True
     inspect_view_fields = ["structure", "parcours", "trainers", "start_date", "end_date"]
@@ -649,7 +723,11 @@ class TrainingSessionCreateView(ToObjectPageOnSuccess, CreateView):
         initial = super().get_initial()
         group_id = self.request.GET.get("groupe", "")
         if group_id.isdigit():
-            group = selectors.groups_for_staff(user=self.request.user).filter(pk=group_id).first()
+            group = (
+                selectors.active_groups_for_staff(user=self.request.user)
+                .filter(pk=group_id)
+                .first()
+            )
             if group is not None:
                 initial["group"] = group
         return initial
@@ -840,6 +918,32 @@ def group_learners_created(request, pk):
     return response
 
 
+# --- Archiving a group ------------------------------------------------------------------
+
+
+@require_POST
+def group_archive(request, pk):
+    """ "Archiver": the group leaves listings and dashboards; its séances stay."""
+    group = _staff_group(request, pk, ("learning.change_group",))
+    services.group_archive(group=group, by=request.user)
+    messages.success(
+        request,
+        _("Le groupe « %(name)s » est archivé. Ses séances et ses présences sont gardées.")
+        % {"name": group.name},
+    )
+    return redirect("trainer_groups:inspect", quote(group.pk))
+
+
+@require_POST
+def group_unarchive(request, pk):
+    group = _staff_group(request, pk, ("learning.change_group",))
+    services.group_unarchive(group=group, by=request.user)
+    messages.success(
+        request, _("Le groupe « %(name)s » n'est plus archivé.") % {"name": group.name}
+    )
+    return redirect("trainer_groups:inspect", quote(group.pk))
+
+
 # --- Attendance ---------------------------------------------------------------------------
 
 ATTENDANCE_PERMISSIONS = ("learning.add_attendance", "learning.change_attendance")
@@ -954,6 +1058,8 @@ def session_attendance_sheet(request, pk):
 
 
 urlpatterns = [
+    path("groupes/<int:pk>/archiver/", group_archive, name="group_archive"),
+    path("groupes/<int:pk>/desarchiver/", group_unarchive, name="group_unarchive"),
     path(
         "groupes/<int:pk>/creer-apprenants/",
         group_learners_bulk_create,

@@ -172,10 +172,16 @@ def learner_parcours_progress(*, user, parcours_list):
 
 
 def groups_for_staff(*, user):
-    """The groups of the structures a trainer or manager works in."""
+    """The groups of the structures a trainer or manager works in, archived ones
+    included: every view of one group (its page, history, séances) is reached through it."""
     from .models import Group
 
     return Group.objects.filter(structure__in=structures_for_staff(user=user))
+
+
+def active_groups_for_staff(*, user):
+    """The staff's groups that are not archived: the ones to choose from or to list."""
+    return groups_for_staff(user=user).filter(archived_at__isnull=True)
 
 
 def training_sessions_for_staff(*, user):
@@ -509,7 +515,8 @@ def group_progress_matrix(*, group, now=None):
 
 
 def learner_current_groups(*, learner, today=None):
-    """The learner's groups running today (or without dates): where a hand can go up."""
+    """The learner's groups running today (or without dates), not archived: where a hand
+    can go up and whose proposed lesson the home offers."""
     import datetime
 
     from django.db.models import Q
@@ -517,7 +524,7 @@ def learner_current_groups(*, learner, today=None):
     from .models import Group
 
     today = today or datetime.date.today()
-    return Group.objects.filter(learners=learner).filter(
+    return Group.objects.filter(learners=learner, archived_at__isnull=True).filter(
         Q(start_date__isnull=True) | Q(start_date__lte=today),
         Q(end_date__isnull=True) | Q(end_date__gte=today),
     )

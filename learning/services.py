@@ -697,6 +697,8 @@ def group_lesson_propose(*, group, lesson, by):
         for _module, module_lessons in selectors.group_parcours_lessons(group=group)
         for each in module_lessons
     }
+    if group.archived_at is not None:
+        raise ValidationError(_("Ce groupe est archivé : il ne propose plus de leçon."))
     if lesson is None or lesson.pk not in lessons:
         raise ValidationError(_("Cette leçon ne fait pas partie du parcours du groupe."))
     group.current_lesson = lesson
@@ -717,6 +719,47 @@ def group_lesson_withdraw(*, group, by):
     group.current_lesson_set_at = None
     group.save(update_fields=["current_lesson", "current_lesson_set_at"])
     log(instance=group, action="learning.lesson_withdrawn", user=by, data={"lesson": title})
+    return group
+
+
+# --- Groups: archiving (a group that has séances is never deleted) -------------------
+
+
+def group_archive(*, group, by):
+    """ "Archiver": the group leaves the listings, the dashboards and its learners' home;
+    its séances and attendance stay, so their hours keep counting. Hands raised in it
+    go down: no trainer would see them any more. Archiving twice changes nothing."""
+    from wagtail.log_actions import log
+
+    from .models import Group, HelpRequest
+
+    now = timezone.now()
+    with transaction.atomic():
+        if not Group.objects.filter(pk=group.pk, archived_at__isnull=True).update(archived_at=now):
+            group.refresh_from_db(fields=["archived_at"])
+            return group
+        HelpRequest.objects.filter(group=group, resolved_at__isnull=True).update(
+            resolved_at=now, resolved_by=by
+        )
+        group.archived_at = now
+        log(instance=group, action="learning.group_archived", user=by)
+    return group
+
+
+def group_unarchive(*, group, by):
+    """ "Désarchiver": the group is back in the listings and dashboards."""
+    from wagtail.log_actions import log
+
+    from .models import Group
+
+    with transaction.atomic():
+        if not Group.objects.filter(pk=group.pk, archived_at__isnull=False).update(
+            archived_at=None
+        ):
+            group.refresh_from_db(fields=["archived_at"])
+            return group
+        group.archived_at = None
+        log(instance=group, action="learning.group_unarchived", user=by)
     return group
 
 

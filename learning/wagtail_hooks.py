@@ -120,6 +120,16 @@ def register_group_lesson_log_actions(actions):
                 "title": log_entry.data.get("lesson", "")
             }
 
+    @actions.register_action("learning.group_archived")
+    class GroupArchived(LogFormatter):
+        label = _("Groupe archivé")
+        message = _("Groupe archivé")
+
+    @actions.register_action("learning.group_unarchived")
+    class GroupUnarchived(LogFormatter):
+        label = _("Groupe désarchivé")
+        message = _("Groupe désarchivé")
+
 
 @hooks.register("register_admin_urls")
 def register_learner_file_urls():

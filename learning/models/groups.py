@@ -110,6 +110,10 @@ class Group(models.Model):
     )
     current_lesson_set_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # An archived group leaves the listings, dashboards and the learners' home, but
+    # keeps its séances and attendance: their hours still count. A group that has
+    # séances is archived, never deleted.
+    archived_at = models.DateTimeField(_("archivé le"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-start_date", "name"]
@@ -127,12 +131,17 @@ class Group(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
 
 class TrainingSession(models.Model):
     """A séance: one meeting of a group, at a place, with planned lessons."""
 
+    # PROTECT: deleting a group must never drop its séances and their attendance.
     group = models.ForeignKey(
-        Group, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("groupe")
+        Group, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("groupe")
     )
     date = models.DateField(_("date"))
     start_time = models.TimeField(_("début"))
