@@ -18,7 +18,7 @@ from wagtail.admin.views.generic.models import CreateView, DeleteView, EditView,
 from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from . import selectors, services
+from . import names, selectors, services
 from .cards import cards_html, cards_pdf, fresh_secret, remember_fresh_secret
 from .models import Learner, Structure, XapiCredential
 from .pictures import PICTURES, is_pin
@@ -36,7 +36,23 @@ def _picture_field(label):
     return forms.ChoiceField(label=label, choices=choices, required=False)
 
 
-class LearnerCreateForm(WagtailAdminModelForm):
+class LearnerNameFieldsMixin:
+    """The name rule of every entry point (learning.names), on the admin forms."""
+
+    def clean_first_name(self):
+        return names.clean_first_name(self.cleaned_data["first_name"])
+
+    def clean_last_initial(self):
+        return names.clean_last_initial(self.cleaned_data["last_initial"])
+
+
+class LearnerEditForm(LearnerNameFieldsMixin, WagtailAdminModelForm):
+    class Meta:
+        model = Learner
+        fields = ["first_name", "last_initial", "structure", "language"]
+
+
+class LearnerCreateForm(LearnerNameFieldsMixin, WagtailAdminModelForm):
     PICTURE_CHOICES = [("", "—")] + [(key, label) for key, label in PICTURES.items()]
 
     picture_1 = forms.ChoiceField(
@@ -193,7 +209,7 @@ class LearnerViewSet(ModelViewSet):
 
     def get_form_class(self, for_update=False):
         if for_update:
-            return super().get_form_class(for_update=True)
+            return LearnerEditForm
         return LearnerCreateForm
 
 

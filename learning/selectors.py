@@ -83,9 +83,11 @@ def learner_is_locked(*, learner):
     from axes.models import AccessAttempt
     from django.conf import settings
 
+    from .throttling import username_is_locked
+
     return AccessAttempt.objects.filter(
         username=learner.code_id, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
-    ).exists()
+    ).exists() or username_is_locked(learner.code_id)
 
 
 @dataclass

@@ -1,7 +1,6 @@
 """Writes: what learners and trainers do. Keyword-only functions, one per action."""
 
 import json
-import re
 from dataclasses import dataclass
 
 from axes.utils import reset as axes_reset
@@ -14,7 +13,7 @@ from django.utils import timezone
 
 from modules.blocks import Grade
 
-from . import lrs, xapi
+from . import lrs, names, throttling, xapi
 from .codes import issue_code
 from .models import ExerciseAttempt, Learner, LessonProgress, SimulatorRun, Statement
 from .pictures import picture_password_hash, pin_hash, random_pictures
@@ -41,6 +40,9 @@ def learner_create(
     The pictures are returned once, to be shown or printed now; only their
     hash is kept.
     """
+    # The one name rule of every entry point (raises ValidationError).
+    first_name = names.clean_first_name(first_name)
+    last_initial = names.clean_last_initial(last_initial)
     pictures = list(pictures or random_pictures())
     code = issue_code()
     user = get_user_model().objects.create(username=f"apprenant-{code.code}")
@@ -49,8 +51,8 @@ def learner_create(
     learner = Learner.objects.create(
         user=user,
         code=code,
-        first_name=first_name.strip(),
-        last_initial=last_initial.strip()[:1].upper(),
+        first_name=first_name,
+        last_initial=last_initial,
         structure=structure,
         language=language,
         picture_password=picture_password_hash(pictures),
@@ -86,6 +88,7 @@ def learner_pin_set(*, learner, pin: str) -> None:
 def learner_unlock(*, learner):
     """Lift a lock after too many failed sign-ins, from every computer."""
     axes_reset(username=learner.code_id)
+    throttling.username_unlock(learner.code_id)
 
 
 # --- Progress -------------------------------------------------------------------
@@ -475,33 +478,36 @@ def simulation_event(*, run, event: dict, session: SessionBase | None = None):
 # --- Groups and attendance ------------------------------------------------------
 
 BULK_LEARNERS_MAX = 20
-_NAME_CHARACTERS = re.compile(r"[^\W\d_]+(?:[ '’-][^\W\d_]+)*")
 
 
 def _learner_line_parse(number, line):
-    """'Fatou', 'Fatou D', 'Anne-Marie D.' -> (first name, initial); raises on bad lines."""
+    """'Fatou', 'Fatou D', 'Anne-Marie D.' -> (first name, initial); raises on bad lines.
+
+    The name rule is `names.clean_first_name`, the same as every other entry point;
+    only the messages say which line is wrong.
+    """
     from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
 
     tokens = line.split()
     initial = ""
     if len(tokens) > 1 and len(tokens[-1].rstrip(".")) == 1 and tokens[-1][0].isalpha():
-        initial = tokens.pop()[0].upper()
-    first_name = " ".join(tokens)
-    max_length = Learner._meta.get_field("first_name").max_length
-    if len(first_name) > max_length:
-        raise ValidationError(
-            _("Ligne %(number)s : ce prénom est trop long (%(max)s signes au plus).")
-            % {"number": number, "max": max_length}
-        )
-    if not _NAME_CHARACTERS.fullmatch(first_name):
+        initial = names.clean_last_initial(tokens.pop())
+    try:
+        first_name = names.clean_first_name(" ".join(tokens))
+    except ValidationError as error:
+        if error.code == "too_long":
+            raise ValidationError(
+                _("Ligne %(number)s : ce prénom est trop long (%(max)s signes au plus).")
+                % {"number": number, "max": names.FIRST_NAME_MAX_LENGTH}
+            ) from error
         raise ValidationError(
             _(
                 "Ligne %(number)s : écrivez seulement un prénom, "
                 "avec des lettres (et l'initiale du nom si vous voulez)."
             )
             % {"number": number}
-        )
+        ) from error
     return first_name, initial
 
 

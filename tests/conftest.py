@@ -21,6 +21,14 @@ def _media_root(settings, tmp_path_factory):
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the sign-up limits count in it."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def wagtail_root(db):
     """Wagtail's root page, as its migrations made it (browser tests: see their conftest)."""

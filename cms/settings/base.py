@@ -118,6 +118,21 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "learning.views.signin.locked_out"
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password", "pictures", "pin", "picks"]
+# And a slower limit per code (or email) whatever the IP, so that spreading tries
+# over many IPs does not help: counted on axes' failure log (learning/throttling.py).
+AXES_HANDLER = "learning.throttling.ThrottlingHandler"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+PASAPAS_USERNAME_FAILURE_LIMIT = 30
+PASAPAS_USERNAME_FAILURE_WINDOW = timedelta(hours=1)
+# The client's IP: the number of reverse proxies in front of the site, each adding
+# X-Forwarded-For. 0 (no proxy): the header is ignored, since anyone can send it.
+PASAPAS_TRUSTED_PROXIES = int(env.get("PASAPAS_TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "learning.throttling.client_ip"
+# Self sign-up: accounts an hour, from one client IP and for the whole site.
+PASAPAS_SIGNUP_LIMIT_PER_IP = 5
+PASAPAS_SIGNUP_LIMIT_PER_SITE = 50
+# Staff (not learners) are signed out after this long without a request.
+PASAPAS_STAFF_INACTIVITY_MINUTES = int(env.get("PASAPAS_STAFF_INACTIVITY_MINUTES", "120"))
 
 # French first: the learners and the associations are French-speaking.
 LANGUAGE_CODE = "fr"

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from .. import selectors, services
+from .. import selectors, services, throttling
 from ..codes import normalize_code
 from ..models import Learner, format_code
 from ..pictures import PASSWORD_LENGTH, PICTURES
@@ -108,15 +108,21 @@ def signin_pictures(request):
 
 
 def locked_out(request, original_response=None, credentials=None, *args, **kwargs):
-    """django-axes calls this when a (code, IP) pair has failed too often."""
-    code = normalize_code((credentials or {}).get("username"))
+    """django-axes calls this when a (code or email, IP) pair has failed too often,
+    or one code or email from every IP (throttling.ThrottlingHandler)."""
+    username = (credentials or {}).get("username")
+    code = normalize_code(username)
     if getattr(request, "htmx", False) and code:
         # htmx swaps no error response (the picker would just stop): the browser
         # loads the sign-in page for this code instead, which shows the lockout.
         response = HttpResponseClientRedirect(f"{reverse('learning:signin')}?code={code}")
         response.status_code = 429
         return _no_store(response)
-    context = {"code": code}
+    context = {
+        "code": code,
+        "staff": code is None,  # the admin sign-in: an email, not a learner code
+        "everywhere": throttling.username_is_locked(code or username),
+    }
     response = TemplateResponse(request, "learning/locked_out.html", context, status=429)
     # Returned by axes' middleware, after the view: render it here.
     return _no_store(response.render())

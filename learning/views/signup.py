@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from .. import services
+from .. import names, services
 from ..cards import remember_fresh_secret
 from ..models import LearnerSettings
 from ..pictures import PASSWORD_LENGTH, PICTURES
@@ -26,16 +26,10 @@ class SignupForm(forms.Form):
     )
 
     def clean_first_name(self):
-        name = self.cleaned_data["first_name"].strip()
-        if not name or any(char in name for char in "<>{}[]\\/@"):
-            raise forms.ValidationError(_("Écrivez seulement votre prénom."))
-        return name
+        return names.clean_first_name(self.cleaned_data["first_name"])
 
     def clean_last_initial(self):
-        initial = self.cleaned_data["last_initial"].strip()
-        if initial and not initial.isalpha():
-            raise forms.ValidationError(_("Écrivez une seule lettre, ou laissez vide."))
-        return initial
+        return names.clean_last_initial(self.cleaned_data["last_initial"])
 
 
 @require_http_methods(["GET", "POST"])

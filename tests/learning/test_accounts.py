@@ -456,7 +456,7 @@ def test_ten_cards_fit_one_a4_page(client, tmp_path):
     staff = trainer()
     structure = StructureFactory()
     structure.members.add(staff)
-    ids = [learner(structure=structure, first_name=f"P{n}")[0].pk for n in range(12)]
+    ids = [learner(structure=structure, first_name=f"P{chr(97 + n)}")[0].pk for n in range(12)]
     client.force_login(staff)
 
     pdf = client.get(reverse("learner_cards_pdf"), {"id": ids}).content

@@ -579,7 +579,8 @@ def grow(world, count):
     france_travail = world["partners"][0]
     session = TrainingSessionFactory(group=group, date=datetime.date(2025, 5, 6))
     for number in range(count):
-        someone = make_learner(a, f"Extra{number}", at(2025, 1 + number % 6, 3))
+        name = f"Extra{chr(65 + number // 26)}{chr(97 + number % 26)}"  # names are letters
+        someone = make_learner(a, name, at(2025, 1 + number % 6, 3))
         Referral.objects.create(
             learner=someone, partner=france_travail, date=datetime.date(2025, 3, 1)
         )
