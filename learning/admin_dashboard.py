@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 
+from cms.params import id_param
 from modules.models import LessonPage
 
 from . import selectors, services
@@ -81,10 +82,10 @@ def group_propose_lesson(request, pk):
         services.group_lesson_withdraw(group=group, by=request.user)
         messages.success(request, _("Le groupe n'a plus de leçon proposée."))
         return redirect("group_dashboard", pk=group.pk)
-    raw = request.POST.get("lesson", "")
+    lesson_id = id_param(request.POST, "lesson")
     lesson = (
-        LessonPage.objects.live().defer_streamfields().filter(pk=int(raw)).first()
-        if raw.isdigit()
+        LessonPage.objects.live().defer_streamfields().filter(pk=lesson_id).first()
+        if lesson_id
         else None
     )
     if lesson is None:
@@ -107,8 +108,7 @@ def group_propose_lesson(request, pk):
 def help_request_resolve(request, pk):
     """ "C'est fait": the hand goes down. The form names the dashboard's group, which
     scopes the hand: a hand of a learner outside that group is a 404."""
-    raw = request.POST.get("group", "")
-    group = _scoped_group(request, int(raw) if raw.isdigit() else 0, perm=CHANGE)
+    group = _scoped_group(request, id_param(request.POST, "group") or 0, perm=CHANGE)
     hand = get_object_or_404(
         HelpRequest.objects.select_related("learner"), pk=pk, learner__groups=group
     )

@@ -44,6 +44,14 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 from wagtail.models import Page
 
+from cms.params import (
+    IdChoiceField,
+    IdChoiceFilter,
+    IdMultipleChoiceField,
+    id_list_param,
+    id_param,
+    parse_int,
+)
 from modules.models import LessonPage, ParcoursPage
 
 from . import selectors, services
@@ -156,7 +164,7 @@ class StaffScopedViewSet(ModelViewSet):
 # --- Forms (every choice scoped to the user's structures) ----------------------------
 
 
-class StaffChoiceField(forms.ModelMultipleChoiceField):
+class StaffChoiceField(IdMultipleChoiceField):
     def label_from_instance(self, obj):
         return staff_display_name(obj)
 
@@ -170,7 +178,7 @@ class StaffScopedForm(WagtailAdminModelForm):
 
 
 class GroupForm(StaffScopedForm):
-    parcours = forms.ModelChoiceField(
+    parcours = IdChoiceField(
         label=gettext_lazy("Parcours"), queryset=ParcoursPage.objects.none(), required=False
     )
     trainers = StaffChoiceField(
@@ -180,7 +188,7 @@ class GroupForm(StaffScopedForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy("Les formateurs et responsables de la structure."),
     )
-    learners = forms.ModelMultipleChoiceField(
+    learners = IdMultipleChoiceField(
         label=gettext_lazy("Apprenants"),
         queryset=Learner.objects.none(),
         required=False,
@@ -295,7 +303,8 @@ class TrainingSessionForm(StaffScopedForm):
             group_id = self.data.get(self.add_prefix("group"))
         else:
             group_id = self.instance.group_id or getattr(self.initial.get("group"), "pk", None)
-        chosen = groups.filter(pk=group_id) if str(group_id or "").isdigit() else groups.none()
+        group_id = group_id if isinstance(group_id, int) else parse_int(group_id, minimum=1)
+        chosen = groups.filter(pk=group_id) if group_id else groups.none()
         parcours_ids = (chosen if chosen.exists() else groups).values("parcours_id")
         lessons = selectors.parcours_lessons(parcours_ids=parcours_ids)
         if self.instance.pk:
@@ -374,9 +383,7 @@ class GroupFilterSet(WagtailFilterSet):
     structure = django_filters.ModelChoiceFilter(
         label=gettext_lazy("Structure"), queryset=_staff_structures
     )
-    parcours = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Parcours"), queryset=_live_parcours
-    )
+    parcours = IdChoiceFilter(label=gettext_lazy("Parcours"), queryset=_live_parcours)
     start_date = django_filters.DateFromToRangeFilter(
         label=gettext_lazy("Début"), widget=DateRangePickerWidget
     )
@@ -721,8 +728,8 @@ class TrainingSessionCreateView(ToObjectPageOnSuccess, CreateView):
     def get_initial(self):
         """?groupe=<id> (from a group's page) picks the group, if it is the user's."""
         initial = super().get_initial()
-        group_id = self.request.GET.get("groupe", "")
-        if group_id.isdigit():
+        group_id = id_param(self.request.GET, "groupe")
+        if group_id:
             group = (
                 selectors.active_groups_for_staff(user=self.request.user)
                 .filter(pk=group_id)
@@ -892,7 +899,7 @@ def group_learners_bulk_create(request, pk):
 def group_learners_created(request, pk):
     """The new learners' codes and pictures, while they are fresh, and their cards."""
     group = _staff_group(request, pk, BULK_CREATE_PERMISSIONS)
-    ids = [int(i) for i in request.GET.getlist("id") if i.isdigit()]
+    ids = id_list_param(request.GET, "id")
     learners = list(
         group.learners.filter(pk__in=ids).select_related("code").order_by("first_name", "pk")
     )

@@ -18,6 +18,8 @@ from wagtail.admin.views.generic.models import CreateView, DeleteView, EditView,
 from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from cms.params import id_list_param
+
 from . import names, selectors, services
 from .cards import cards_html, cards_pdf, fresh_secret, remember_fresh_secret
 from .models import Learner, Structure, XapiCredential
@@ -288,7 +290,7 @@ def learner_unlock(request, pk):
 
 def _cards_request(request):
     """The learners asked for (only the trainer's own), and the pictures to print."""
-    ids = [int(i) for i in request.GET.getlist("id") if i.isdigit()]
+    ids = id_list_param(request.GET, "id")
     learners = list(
         selectors.learners_for_staff(user=request.user)
         .filter(pk__in=ids)

@@ -12,6 +12,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from cms.params import int_param
+
 from .blocks import StepBlock
 from .blocks.content import TEXT_FEATURES
 from .simulators import KINDS, goal_blocks, item_blocks
@@ -262,10 +264,7 @@ class LessonPage(ContentSourceMixin, Page):
 
     def step_number_from(self, request):
         """The step asked for in `?etape=`, clamped to the lesson (bad input never fails)."""
-        try:
-            number = int(request.GET.get("etape", "1"))
-        except ValueError:
-            number = 1
+        number = int_param(request.GET, "etape", default=1)
         return min(max(number, 1), max(self.step_count, 1))
 
     def exercise_of(self, number):

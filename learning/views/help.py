@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
+from cms.params import id_param, int_param
 from modules.models import LessonPage
 
 from .. import selectors, services
@@ -18,12 +19,11 @@ def _learner_and_place(request):
     learner = getattr(request.user, "learner", None) if request.user.is_authenticated else None
     if learner is None:
         raise PermissionDenied
-    raw = request.POST.get("lesson", "")
-    lesson = LessonPage.objects.live().filter(pk=int(raw)).first() if raw.isdigit() else None
+    lesson_id = id_param(request.POST, "lesson")
+    lesson = LessonPage.objects.live().filter(pk=lesson_id).first() if lesson_id else None
     if lesson is None:
         raise Http404
-    raw_step = request.POST.get("step", "")
-    step = int(raw_step) if raw_step.isdigit() else 1
+    step = int_param(request.POST, "step", default=1)
     return learner, lesson, min(max(step, 1), max(lesson.step_count, 1))
 
 

@@ -6,6 +6,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cms.params import id_param, int_param
 from modules.blocks import InvalidAnswer
 
 from .. import selectors, services
@@ -81,13 +82,12 @@ def lesson_time(request):
 
     if not request.user.is_authenticated:
         return HttpResponse(status=204)  # guests' time is not recorded
-    try:
-        lesson_id = int(request.POST.get("lesson", ""))
-        seconds = int(request.POST.get("seconds", ""))
-    except ValueError:
-        return HttpResponseBadRequest("lesson and seconds must be whole numbers")
+    lesson_id = id_param(request.POST, "lesson")
+    seconds = int_param(request.POST, "seconds")
+    if lesson_id is None or seconds is None:
+        return HttpResponseBadRequest("lesson and seconds must be whole numbers, 0 or more")
     lesson = LessonPage.objects.live().filter(pk=lesson_id).first()
-    if lesson is None or seconds < 0:
-        return HttpResponseBadRequest("unknown lesson or negative time")
+    if lesson is None:
+        return HttpResponseBadRequest("unknown lesson")
     services.lesson_time_add(user=request.user, lesson=lesson, seconds=seconds)
     return HttpResponse(status=204)

@@ -5,6 +5,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
+from cms.params import id_param
+
 from .. import services, simulators
 from ..models import SimulatorRun
 from ..simulators import core
@@ -32,10 +34,9 @@ def simulation_start(request):
     """ "Ouvrir la simulation" on a lesson step: the current run, or a first one."""
     from modules.models import LessonPage
 
-    try:
-        lesson_id = int(request.POST.get("lesson", ""))
-    except ValueError:
-        raise Http404 from None
+    lesson_id = id_param(request.POST, "lesson")
+    if lesson_id is None:
+        raise Http404
     lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
     number, exercise = lesson.exercise_by_id(request.POST.get("exercise", ""))
     if exercise is None or exercise.block_type != "simulation":

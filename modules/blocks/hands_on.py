@@ -23,6 +23,8 @@ from wagtail import blocks
 from wagtail.blocks.list_block import ListBlockValidationError
 from wagtail.blocks.struct_block import StructBlockValidationError
 
+from cms.params import int_param, parse_int
+
 from .exercises import Grade, InvalidAnswer, max_attempts_block
 
 POINTER_MODES = ("mouse", "keyboard", "touch")
@@ -44,10 +46,10 @@ def _mode(data, allowed=POINTER_MODES, default="keyboard"):
 
 
 def _count(data, name):
-    raw = data.get(name) or "0"
-    if not raw.isdigit() or int(raw) > MAX_COUNT:
+    count = int_param(data, name, maximum=MAX_COUNT) if data.get(name) else 0
+    if count is None:
         raise _tampered()
-    return int(raw)
+    return count
 
 
 def _index(data, name, size):
@@ -55,9 +57,10 @@ def _index(data, name, size):
     raw = data.get(name, "")
     if raw == "":
         return None
-    if not raw.isdigit() or int(raw) >= size:
+    index = parse_int(raw, maximum=size - 1)
+    if index is None:
         raise _tampered()
-    return int(raw)
+    return index
 
 
 def _text(data, name, max_length=MAX_TEXT):
