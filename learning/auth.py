@@ -1,7 +1,5 @@
 """Sign-in for learners: a learner code and a picture password (or a 4-digit PIN)."""
 
-from django.contrib.auth.hashers import make_password
-
 from .codes import normalize_code
 from .models import Learner
 from .pictures import picture_password_check, pin_check
@@ -19,13 +17,12 @@ class LearnerBackend:
         learner = (
             Learner.objects.select_related("user").filter(code_id=code).first() if code else None
         )
-        if learner is None:
-            make_password("equal-time")  # an unknown code costs the same time as a known one
-            return None
+        # One hash computation on every path (known or unknown code, with or without
+        # a PIN): the time of the answer must not tell whether the code exists.
         if pictures is not None:
-            ok = picture_password_check(learner.picture_password, pictures)
+            ok = picture_password_check(learner.picture_password if learner else "", pictures)
         else:
-            ok = pin_check(learner.pin, pin)
+            ok = pin_check(learner.pin if learner else "", pin)
         if ok and learner.user.is_active:
             return learner.user
         return None

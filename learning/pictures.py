@@ -6,7 +6,8 @@ what a trainer reads out. The sequence is hashed like any password.
 
 import secrets
 
-from django.contrib.auth.hashers import check_password, make_password
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, is_password_usable, make_password
 from django.utils.translation import gettext_lazy as _
 
 PICTURES = {
@@ -46,10 +47,30 @@ def picture_password_hash(pictures):
     return make_password("|".join(pictures))
 
 
+def _stand_in_hash():
+    """The hash of a secret nobody knows, made like the learners' hashes (same hasher,
+    same parameters), to check against when there is no real hash to check."""
+    key = tuple(settings.PASSWORD_HASHERS)  # tests change the hashers
+    if key not in _STAND_IN_HASHES:
+        _STAND_IN_HASHES[key] = make_password(secrets.token_urlsafe(32))
+    return _STAND_IN_HASHES[key]
+
+
+_STAND_IN_HASHES = {}
+
+
+def secret_check(secret, encoded):
+    """Whether `secret` matches `encoded`, computing exactly one hash whatever happens:
+    unknown code, no PIN, a malformed PIN... Otherwise the time of the answer would
+    tell whether a code exists (one hash takes a large part of a second)."""
+    real = secret is not None and bool(encoded) and is_password_usable(encoded)
+    matches = check_password(secret if real else "", encoded if real else _stand_in_hash())
+    return real and matches
+
+
 def picture_password_check(encoded, pictures):
-    if not encoded or not is_picture_sequence(pictures):
-        return False
-    return check_password("|".join(pictures), encoded)
+    secret = "|".join(pictures) if is_picture_sequence(pictures) else None
+    return secret_check(secret, encoded)
 
 
 def is_pin(pin):
@@ -63,7 +84,7 @@ def pin_hash(pin):
 
 
 def pin_check(encoded, pin):
-    return bool(encoded) and is_pin(pin) and check_password(pin, encoded)
+    return secret_check(pin if is_pin(pin) else None, encoded)
 
 
 def picture_labels(pictures):
