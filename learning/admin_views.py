@@ -1,6 +1,7 @@
 """The trainer's learner actions in the Wagtail admin: create a learner, see the
 code and pictures once, print cards, give new pictures, unlock."""
 
+import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from wagtail.admin import messages
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.generic.history import HistoryView
@@ -21,8 +23,9 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from cms.params import id_list_param
 
 from . import names, selectors, services
+from .admin_tenancy import limit_structure_choices
 from .cards import cards_html, cards_pdf, fresh_secret, remember_fresh_secret
-from .models import Learner, Structure, XapiCredential
+from .models import Learner, XapiCredential
 from .pictures import PICTURES, is_pin
 
 
@@ -160,7 +163,11 @@ class ScopedLearnerMixin:
 
 
 class LearnerEditView(ScopedLearnerMixin, EditView):
-    pass
+    def get_form(self, form_class=None):
+        # Whatever the form class: a learner moves only between the user's structures.
+        form = super().get_form(form_class)
+        limit_structure_choices(form.fields["structure"], user=self.request.user)
+        return form
 
 
 class LearnerHistoryView(ScopedLearnerMixin, HistoryView):
@@ -181,6 +188,17 @@ class LearnerDeleteView(ScopedLearnerMixin, DeleteView):
     post = get
 
 
+class LearnerFilterSet(WagtailFilterSet):
+    structure = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Structure"),
+        queryset=lambda request: selectors.structures_for_staff(user=request.user),
+    )
+
+    class Meta:
+        model = Learner
+        fields = []
+
+
 class LearnerViewSet(ModelViewSet):
     model = Learner
     icon = "user"
@@ -196,7 +214,7 @@ class LearnerViewSet(ModelViewSet):
     usage_view_class = LearnerUsageView
     copy_view_enabled = False  # a learner is one person: nothing to copy
     form_fields = ["first_name", "last_initial", "structure", "language"]
-    list_filter = ["structure"]
+    filterset_class = LearnerFilterSet
     search_fields = ["first_name"]
     list_display = [
         TitleColumn(
@@ -213,18 +231,6 @@ class LearnerViewSet(ModelViewSet):
         if for_update:
             return LearnerEditForm
         return LearnerCreateForm
-
-
-class StructureViewSet(ModelViewSet):
-    model = Structure
-    icon = "home"
-    menu_label = gettext_lazy("Structures")
-    menu_order = 210
-    add_to_admin_menu = True
-    url_prefix = "structures"
-    form_fields = ["name", "kind", "help_phone", "members"]
-    list_display = ["name", "kind", "help_phone"]
-    search_fields = ["name"]
 
 
 def _access_page(request, learner, *, pin_form=None):

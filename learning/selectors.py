@@ -217,6 +217,26 @@ def staff_of_structures(*, structures):
     )
 
 
+def staff_accounts():
+    """Everyone who may work in a structure: trainers, managers, other admin users and
+    superusers; never a learner's account."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from .roles import STRUCTURE_MANAGERS, TRAINERS
+
+    admin_access = {"codename": "access_admin", "content_type__app_label": "wagtailadmin"}
+    staff = (
+        Q(is_superuser=True)
+        | Q(groups__name__in=[TRAINERS, STRUCTURE_MANAGERS])
+        | Q(**{f"groups__permissions__{key}": value for key, value in admin_access.items()})
+        | Q(**{f"user_permissions__{key}": value for key, value in admin_access.items()})
+    )
+    user_model = get_user_model()
+    ids = user_model.objects.filter(staff, is_active=True, learner__isnull=True).values("pk")
+    return user_model.objects.filter(pk__in=ids)
+
+
 def groups_listing(*, user, today=None):
     """The staff's groups with their learner count and next session (one query)."""
     import datetime

@@ -3,8 +3,11 @@ from wagtail import hooks
 
 from modules.models import LessonPage
 
-from . import admin_files, admin_views
+from . import admin_files, admin_structures, admin_tenancy, admin_views
 from .views import lesson_page
+
+# Before the viewsets register theirs: Wagtail's own views then see one structure too.
+admin_tenancy.register_permission_policies()
 
 
 @hooks.register("before_serve_page")
@@ -23,7 +26,7 @@ def serve_lessons_with_progress(page, request, serve_args, serve_kwargs):
 def register_viewsets():
     return [
         admin_views.LearnerViewSet("learners"),
-        admin_views.StructureViewSet("structures"),
+        admin_structures.StructureViewSet("structures"),
         admin_views.XapiCredentialViewSet("xapi_credentials"),
     ]
 
