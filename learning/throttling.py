@@ -100,24 +100,36 @@ class SignupLimit:
 
     WINDOW = timedelta(hours=1)
 
-    @classmethod
-    def _keys(cls, request):
-        return [
-            (f"pasapas:signup:ip:{client_ip(request)}", settings.PASAPAS_SIGNUP_LIMIT_PER_IP),
-            ("pasapas:signup:site", settings.PASAPAS_SIGNUP_LIMIT_PER_SITE),
-        ]
+    @staticmethod
+    def _ip_key(request):
+        return f"pasapas:signup:ip:{client_ip(request)}"
+
+    SITE_KEY = "pasapas:signup:site"
 
     @classmethod
     def allows(cls, request):
-        return all((cache.get(key) or 0) < limit for key, limit in cls._keys(request))
+        """Whether one more account may be created now (says it before the form)."""
+        return (cache.get(cls._ip_key(request)) or 0) < settings.PASAPAS_SIGNUP_LIMIT_PER_IP and (
+            cache.get(cls.SITE_KEY) or 0
+        ) < settings.PASAPAS_SIGNUP_LIMIT_PER_SITE
 
     @classmethod
-    def count(cls, request):
-        """One more account created from this request."""
+    def take(cls, request):
+        """Count one more account; False when over a limit (then create none).
+
+        The site's count only moves once the IP's allows it: one client refused
+        again and again must not use up everybody's sign-ups.
+        """
+        if cls._increment(cls._ip_key(request)) > settings.PASAPAS_SIGNUP_LIMIT_PER_IP:
+            return False
+        return cls._increment(cls.SITE_KEY) <= settings.PASAPAS_SIGNUP_LIMIT_PER_SITE
+
+    @classmethod
+    def _increment(cls, key):
         timeout = int(cls.WINDOW.total_seconds())
-        for key, _limit in cls._keys(request):
-            cache.add(key, 0, timeout)  # starts the window, if none is running
-            try:
-                cache.incr(key)
-            except ValueError:  # the window ended between add and incr
-                cache.set(key, 1, timeout)
+        cache.add(key, 0, timeout)  # starts the window, if none is running
+        try:
+            return cache.incr(key)
+        except ValueError:  # the window ended between add and incr
+            cache.set(key, 1, timeout)
+            return 1

@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from .. import names, services
+from .. import names, services, throttling
 from ..cards import remember_fresh_secret
 from ..models import LearnerSettings
 from ..pictures import PASSWORD_LENGTH, PICTURES
@@ -32,6 +32,11 @@ class SignupForm(forms.Form):
         return names.clean_last_initial(self.cleaned_data["last_initial"])
 
 
+def _limited(request):
+    """Too many accounts from this client (or on the site) this hour."""
+    return _no_store(TemplateResponse(request, "learning/signup_limited.html", status=429))
+
+
 @require_http_methods(["GET", "POST"])
 def signup(request):
     """Self sign-up, when the site allows it: a name, then 3 pictures, then the card."""
@@ -40,6 +45,8 @@ def signup(request):
         return _no_store(TemplateResponse(request, "learning/signup_closed.html", status=404))
     if request.user.is_authenticated and hasattr(request.user, "learner"):
         return redirect("learning:home")
+    if not throttling.SignupLimit.allows(request):
+        return _limited(request)
     form = SignupForm(request.POST or None)
     picks = [p for p in request.POST.getlist("picks") if p in PICTURES][:PASSWORD_LENGTH]
     if request.method == "POST" and form.is_valid():
@@ -50,6 +57,8 @@ def signup(request):
         elif "random" in request.POST:
             picks = None
         if picks is None or len(picks) == PASSWORD_LENGTH:
+            if not throttling.SignupLimit.take(request):
+                return _limited(request)
             learner, pictures = services.learner_create(
                 first_name=form.cleaned_data["first_name"],
                 last_initial=form.cleaned_data["last_initial"],
