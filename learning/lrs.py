@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from .models import Statement
+from .models import Learner, Statement
 from .xapi_validation import VOIDED, StatementError, actor_key, is_top_level, validate_statement
 
 VERSION = "1.0.3"
@@ -76,6 +76,101 @@ def _prepare(raw, sender, now):
     return data, learner
 
 
+def _our_account_name(agent_value):
+    """The account name when this agent is an account on our site, else None.
+
+    Our address is compared without case and trailing slash: "HTTP://Site/" names
+    the same learner as "http://site".
+    """
+    account = agent_value.get("account")
+    if not isinstance(account, dict):
+        return None
+    home_page = str(account.get("homePage", "")).rstrip("/").lower()
+    return account.get("name") if home_page == site_home_page().lower() else None
+
+
+def _agents_named(statement):
+    """Every agent a statement names: its actor, its object when an Agent or Group,
+    context.instructor and context.team, every member of those groups, and the same
+    inside a SubStatement. The authority is left out: the server sets it."""
+    found = []
+
+    def add(value):
+        if isinstance(value, dict):
+            found.append(value)
+            for member in value.get("member") or []:
+                add(member)
+
+    def walk(part):
+        add(part.get("actor"))
+        target = part.get("object") or {}
+        kind = target.get("objectType", "Activity")
+        if kind in ("Agent", "Group"):
+            add(target)
+        elif kind == "SubStatement":
+            walk(target)
+        context = part.get("context") or {}
+        add(context.get("instructor"))
+        add(context.get("team"))
+
+    walk(statement)
+    return found
+
+
+def _learners_in_scope(sender):
+    """The learners a sender may name, or None for anyone (a superuser's session).
+
+    A credential: the learners of its structure. A learner: those of their
+    structure. A trainer: those of the structures they are a member of.
+    """
+    if sender.credential is not None:
+        return Learner.objects.filter(structure_id=sender.credential.structure_id)
+    user = sender.user
+    if user is None or user.is_superuser:
+        return None
+    own = Learner.objects.filter(user=user).values("structure_id")
+    return Learner.objects.filter(Q(structure_id__in=own) | Q(structure__members=user))
+
+
+def _named_learners_check(statements, sender):
+    """Refuse (Forbidden) a batch that names, anywhere `_agents_named` looks, an
+    account on our site that is not a learner the sender may name: another
+    structure's learner, a deleted learner, a made-up name. Outside agents (an
+    mbox, an account on another site) are not ours to check.
+
+    Without this, a structure's tool could write into another structure's
+    learner's record (their data export lists statements about them).
+    """
+    scope = _learners_in_scope(sender)
+    if scope is None:
+        return
+    names = {
+        name
+        for data in statements
+        for agent_value in _agents_named(data)
+        if (name := _our_account_name(agent_value)) is not None
+    }
+    if not names:
+        return
+    allowed = set(
+        scope.filter(
+            user__public_id__in=[_as_uuid(name) for name in names if _as_uuid(name)]
+        ).values_list("user__public_id", flat=True)
+    )
+    if sender.user is not None:
+        allowed.add(sender.user.public_id)  # a trainer's own session names them
+    for name in sorted(map(str, names)):
+        if _as_uuid(name) not in allowed:
+            raise Forbidden(f"agent {name}: not a learner this sender may name")
+
+
+def _as_uuid(name):
+    try:
+        return uuid.UUID(str(name))
+    except ValueError:
+        return None
+
+
 def _same(stored, data):
     """Statements are the same when they agree on everything the sender set."""
 
@@ -111,6 +206,7 @@ def _store_once(raws, *, sender, statement_id=None):
         raise StatementError("statements: the batch is empty")
     now = timezone.now()
     prepared = [_prepare(raw, sender, now) for raw in raws]
+    _named_learners_check([data for data, _learner in prepared], sender)
     if statement_id is not None:
         data = prepared[0][0]
         if "id" in raws[0] and raws[0]["id"].lower() != statement_id.lower():
@@ -165,9 +261,11 @@ PASSING_VERBS = {
 
 
 def _move_progress(rows):
-    """A learner's top-level statement that passes one of our exercises counts as
-    passing it (e.g. an H5P exercise). Child statements (with a parent activity)
-    and statements about activities we don't know are stored and move nothing."""
+    """A learner's top-level statement that passes one of our exercises graded in
+    the browser (H5P) counts as passing it. Statements about exercises graded on the
+    server (every other kind: see `exercise_pass_from_statement`), child statements
+    (with a parent activity), statements from tools and statements about
+    activities we don't know are stored and move nothing."""
     from . import services
 
     prefix = f"{site_home_page()}/xapi/activities/exercise/"

@@ -2,6 +2,7 @@
 
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 
 from axes.utils import reset as axes_reset
 from django.contrib.auth import get_user_model
@@ -11,7 +12,7 @@ from django.db.models import Count, F, Max
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from modules.blocks import Grade
+from modules.blocks import Grade, is_graded_in_browser
 
 from . import lrs, names, throttling, xapi
 from .codes import issue_code
@@ -209,9 +210,12 @@ def exercise_attempt_submit(*, user, lesson, step_number, exercise, answer, grad
 
 
 def exercise_pass_from_statement(*, user, block_id):
-    """An exercise passed elsewhere (a top-level xAPI statement): count it as passed.
+    """An exercise passed in the browser (a top-level xAPI statement): count it as passed.
 
-    Returns the progress, or None when no live lesson holds that exercise.
+    Only exercises graded in the browser (`is_graded_in_browser`: H5P) can be passed
+    this way. Every other exercise is graded here, by `exercise_attempt_submit`;
+    a statement saying it was passed is kept and moves nothing, since any learner
+    can post one. Returns the progress, or None when nothing moved.
     """
     from django.db.models import TextField
     from django.db.models.functions import Cast
@@ -227,6 +231,8 @@ def exercise_pass_from_statement(*, user, block_id):
         number, exercise = lesson.exercise_by_id(block_id)
         if exercise is None:
             continue
+        if not is_graded_in_browser(exercise.block):
+            return None
         progress = _progress_for(user, lesson)
         if block_id not in progress.passed_exercises:
             progress.passed_exercises = [*progress.passed_exercises, block_id]
@@ -236,13 +242,29 @@ def exercise_pass_from_statement(*, user, block_id):
 
 @transaction.atomic
 def lesson_time_add(*, user, lesson, seconds):
-    """A heartbeat from a visible lesson page: counts at most the time since the
-    last one, and at most HEARTBEAT_MAX_SECONDS."""
-    progress = _progress_for(user, lesson)
-    since_last = (timezone.now() - progress.last_seen_at).total_seconds()
-    counted = int(max(0, min(seconds, HEARTBEAT_MAX_SECONDS, since_last + 1)))
+    """A heartbeat from a visible lesson page: the seconds it was visible, as the
+    browser says. Returns the seconds counted.
+
+    The browser is believed up to HEARTBEAT_MAX_SECONDS, and up to the real time
+    since what was last counted for this learner and lesson (from any tab or
+    browser; the first beat, since the lesson was opened): many quick beats, or
+    two tabs, add no more time than has passed.
+    """
+    progress = _progress_for(user, lesson)  # locked: two beats at once count in turn
+    now = timezone.now()
+    counted_from = progress.time_counted_at or progress.started_at
+    elapsed = max(0.0, (now - counted_from).total_seconds())
+    claimed = max(0, min(seconds, HEARTBEAT_MAX_SECONDS))
+    if elapsed <= claimed:
+        # Real time is the limit: count its whole seconds, keep the rest for the next beat.
+        counted = int(elapsed)
+        counted_to = counted_from + timedelta(seconds=counted)
+    else:
+        # The page was hidden for the rest (or the beat is capped): that time is gone.
+        counted = int(claimed)
+        counted_to = now
     LessonProgress.objects.filter(pk=progress.pk).update(
-        time_spent_s=F("time_spent_s") + counted, last_seen_at=timezone.now()
+        time_spent_s=F("time_spent_s") + counted, time_counted_at=counted_to, last_seen_at=now
     )
     return counted
 

@@ -27,6 +27,9 @@ class LessonProgress(models.Model):
     passed_exercises = models.JSONField(default=list)
     progress = models.FloatField(default=0.0)
     time_spent_s = models.PositiveIntegerField(default=0)
+    # Up to when time_spent_s has counted: a heartbeat adds no more than the real
+    # time since then, however many beats, tabs or browsers claim it.
+    time_counted_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
 from .content import StepContentBlock
-from .exercises import ExerciseBlock, Grade, InvalidAnswer
+from .exercises import ExerciseBlock, Grade, InvalidAnswer, is_graded_in_browser
 from .hands_on import (
     ClickTargetsBlock,
     DoubleClickBlock,
@@ -41,4 +41,5 @@ __all__ = [
     "StepBlock",
     "StepContentBlock",
     "TypeTextBlock",
+    "is_graded_in_browser",
 ]

@@ -3,7 +3,10 @@
 An exercise block provides:
 - `parse_answer(value, data)`: the learner's answer from posted form data, or
   raises `InvalidAnswer` with a message for the learner;
-- `grade(value, answer) -> Grade`.
+- `grade(value, answer) -> Grade`;
+- optionally `graded_in_browser = True`, for content graded in the learner's
+  browser (H5P): only then may an xAPI statement pass it (see
+  `is_graded_in_browser`).
 """
 
 from dataclasses import dataclass
@@ -29,6 +32,15 @@ def max_attempts_block():
 
 class InvalidAnswer(ValueError):
     """The posted answer can't be graded (nothing chosen, tampered form)."""
+
+
+def is_graded_in_browser(block) -> bool:
+    """Whether a statement (from the learner's browser or a tool) may pass this exercise.
+
+    False unless the block says otherwise: a block graded here is passed only by a
+    graded attempt, since anyone signed in can post "passed" to /xapi/statements.
+    """
+    return getattr(block, "graded_in_browser", False) is True
 
 
 @dataclass(frozen=True)

@@ -141,7 +141,8 @@ def test_the_home_shows_progress_with_a_constant_number_of_queries(
 def test_a_heartbeat_counts_visible_time_and_is_capped(client, user, lesson):
     client.force_login(user)
     services.lesson_step_view(user=user, lesson=lesson, step_number=1)
-    LessonProgress.objects.update(last_seen_at=timezone.now() - timedelta(seconds=40))
+    opened = timezone.now() - timedelta(seconds=40)
+    LessonProgress.objects.update(started_at=opened, last_seen_at=opened)
 
     client.post("/progression/temps/", {"lesson": lesson.pk, "seconds": 30})
     client.post("/progression/temps/", {"lesson": lesson.pk, "seconds": 3600})  # right after
