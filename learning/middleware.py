@@ -1,6 +1,8 @@
 import time
 from functools import cached_property
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -9,16 +11,25 @@ from django_htmx.http import HttpResponseClientRedirect
 from .models import LearnerSettings
 
 ACTIVITY_KEY = "last_activity"
+clock = time.time  # read through this name, so that tests can move the time
 
 
 class LearnerSessionMiddleware:
-    """Shared computers: a learner's session ends after inactivity, and nothing
-    personal is kept in the browser's cache.
+    """Shared computers: a session ends after inactivity, and nothing personal is
+    kept in the browser's cache.
 
-    Every request of a signed-in learner counts as activity (the page's
-    "Je suis toujours là" button is one such request), except those a page sends
-    by itself: the lesson's time heartbeat says the page is open, not that someone
-    is in front of it. Progress is saved at every step, so a timeout loses nothing.
+    Learners: every request counts as activity (the page's "Je suis toujours là"
+    button is one such request), except those a page sends by itself: the
+    lesson's time heartbeat says the page is open, not that someone is in front
+    of it. Progress is saved at every step, so a timeout loses nothing.
+
+    Staff (trainers, managers, editors): signed out after
+    PASAPAS_STAFF_INACTIVITY_MINUTES without a request, and sent to the admin
+    sign-in, which brings them back where they were.
+
+    It runs after django-htmx's middleware: an htmx request after a timeout gets
+    HX-Redirect (the browser loads the sign-in page), not a redirect swapped into
+    the page.
     """
 
     PASSIVE_URL_NAMES = ("learning:lesson_time",)
@@ -32,14 +43,21 @@ class LearnerSessionMiddleware:
 
     def __call__(self, request):
         is_learner = request.user.is_authenticated and hasattr(request.user, "learner")
-        if is_learner:
-            timeout = LearnerSettings.for_request(request).inactivity_minutes * 60
-            request.inactivity_seconds = timeout
-            now = time.time()
+        if request.user.is_authenticated:
+            if is_learner:
+                timeout = LearnerSettings.for_request(request).inactivity_minutes * 60
+                request.inactivity_seconds = timeout
+            else:
+                timeout = settings.PASAPAS_STAFF_INACTIVITY_MINUTES * 60
+            now = clock()
             last = request.session.get(ACTIVITY_KEY, now)
             if now - last > timeout:
                 logout(request)
-                url = f"{reverse('learning:signin')}?expire=1"
+                if is_learner:
+                    url = f"{reverse('learning:signin')}?expire=1"
+                else:
+                    back = urlencode({"next": request.get_full_path()}, safe="/")
+                    url = f"{reverse('wagtailadmin_login')}?{back}"
                 if getattr(request, "htmx", False):
                     return HttpResponseClientRedirect(url)
                 return redirect(url)
