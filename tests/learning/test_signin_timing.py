@@ -105,3 +105,21 @@ def test_a_known_code_without_pin_and_an_unknown_code_answer_in_the_same_time(cl
 
     medians = {name: statistics.median(values) for name, values in durations.items()}
     assert max(medians.values()) / min(medians.values()) < 1.5, medians
+
+
+def test_the_admin_sign_in_takes_the_same_work_for_a_learner_account_and_an_unknown_name(
+    client, hash_count
+):
+    """Learner accounts have no password: Django would refuse them without hashing,
+    so the admin sign-in would answer faster for a code that exists."""
+    someone, _pictures = learner()
+    counts = {}
+    for name, username in (
+        ("learner account", someone.user.username),
+        ("unknown name", "apprenant-ACDEFG"),
+    ):
+        hash_count.clear()
+        response = client.post("/admin/login/", {"username": username, "password": "x" * 12})
+        assert response.status_code == 200
+        counts[name] = len(hash_count)
+    assert counts == {"learner account": 1, "unknown name": 1}
