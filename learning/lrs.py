@@ -144,11 +144,14 @@ def _named_learners_check(statements, sender):
     scope = _learners_in_scope(sender)
     if scope is None:
         return
+    # A session may always name its own user (the actor the server set): our own
+    # statements, sent at every step and answer, need no query.
+    themselves = {sender.user.public_id} if sender.user is not None else set()
     names = {
-        name
+        str(name)
         for data in statements
         for agent_value in _agents_named(data)
-        if (name := _our_account_name(agent_value)) is not None
+        if (name := _our_account_name(agent_value)) is not None and _as_uuid(name) not in themselves
     }
     if not names:
         return
@@ -157,9 +160,7 @@ def _named_learners_check(statements, sender):
             user__public_id__in=[_as_uuid(name) for name in names if _as_uuid(name)]
         ).values_list("user__public_id", flat=True)
     )
-    if sender.user is not None:
-        allowed.add(sender.user.public_id)  # a trainer's own session names them
-    for name in sorted(map(str, names)):
+    for name in sorted(names):
         if _as_uuid(name) not in allowed:
             raise Forbidden(f"agent {name}: not a learner this sender may name")
 

@@ -19,7 +19,7 @@ from learning.models import ExerciseAttempt, LessonProgress
 from learning.models import Statement as StoredStatement
 from modules.blocks import is_graded_in_browser
 from modules.models import LessonPage, ModulePage
-from tests.factories import StructureFactory, learner
+from tests.factories import StructureFactory, learner, staff_member
 from tests.learning.test_xapi import (
     HOME_PAGE,
     agent_of,
@@ -359,3 +359,12 @@ def test_the_store_refuses_the_same_statement_without_http(world):
     with pytest.raises(lrs.Forbidden):
         lrs.statements_store([about(agent_of(world["bruno"].user))], sender=sender)
     assert StoredStatement.objects.count() == 0
+
+
+def test_a_trainers_session_names_only_the_learners_of_their_structures(world):
+    coach = staff_member(world["anna"].structure)
+    browser, csrf = signed_in_browser(coach)
+    bruno, anna = agent_of(world["bruno"].user), agent_of(world["anna"].user)
+    assert_error(post(browser, _with_agent("object", bruno), csrf), 403)
+    assert StoredStatement.objects.count() == 0
+    assert post(browser, _with_agent("object", anna), csrf).status_code == 200
