@@ -248,9 +248,17 @@ def lesson_time_add(*, user, lesson, seconds):
     The browser is believed up to HEARTBEAT_MAX_SECONDS, and up to the real time
     since what was last counted for this learner and lesson (from any tab or
     browser; the first beat, since the lesson was opened): many quick beats, or
-    two tabs, add no more time than has passed.
+    two tabs, add no more time than has passed. A beat for a lesson the learner
+    never opened counts nothing and starts nothing.
     """
-    progress = _progress_for(user, lesson)  # locked: two beats at once count in turn
+    # Locked: two beats at once count in turn.
+    progress = (
+        LessonProgress.objects.select_for_update()
+        .filter(learner=user, lesson_key=lesson.stable_key)
+        .first()
+    )
+    if progress is None:
+        return 0
     now = timezone.now()
     counted_from = progress.time_counted_at or progress.started_at
     elapsed = max(0.0, (now - counted_from).total_seconds())

@@ -156,3 +156,9 @@ def test_a_guests_beats_record_nothing(clock, lesson):
     assert all(
         entry.get("time_spent_s") is None for entry in session.get("guest_progress", {}).values()
     )
+
+
+def test_a_beat_for_a_lesson_never_opened_records_nothing(clock, signed_in, lesson):
+    clock.advance(30)
+    beat(signed_in, lesson, 30)
+    assert not LessonProgress.objects.exists()
