@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 
+from cms.cache import private_no_store
 from cms.params import id_param
 from modules.models import LessonPage
 
@@ -46,11 +47,6 @@ def _scoped_group(request, pk, *, perm):
     return group
 
 
-def _no_store(response):
-    response["Cache-Control"] = "no-cache, no-store, must-revalidate, private, max-age=0"
-    return response
-
-
 def _render_dashboard(request, group, *, fragment=False):
     matrix = selectors.group_progress_matrix(group=group)
     context = {
@@ -65,7 +61,7 @@ def _render_dashboard(request, group, *, fragment=False):
     template = "learning/admin/group_dashboard.html"
     if fragment:
         template = "learning/admin/_group_dashboard_matrix.html"
-    return _no_store(TemplateResponse(request, template, context))
+    return private_no_store(TemplateResponse(request, template, context))
 
 
 @require_GET
@@ -151,7 +147,8 @@ def group_dashboards(request):
         "header_title": _("Tableau de bord des groupes"),
         "header_icon": "view",
     }
-    return _no_store(TemplateResponse(request, "learning/admin/group_dashboards.html", context))
+    response = TemplateResponse(request, "learning/admin/group_dashboards.html", context)
+    return private_no_store(response)
 
 
 class GroupDashboardMenuItem(MenuItem):

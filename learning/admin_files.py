@@ -28,6 +28,8 @@ from wagtail.admin import messages
 from wagtail.admin.rich_text import DraftailRichTextArea
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from cms.cache import private_no_store
+
 from . import attestations, selectors, services
 from .models import Group, TrainerNote
 
@@ -56,16 +58,10 @@ def scoped_learner(request, pk, permission=VIEW_FILE):
     return learner
 
 
-def _no_store(response):
-    """Personal data: never kept by the browser or a proxy."""
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 def _pdf_response(pdf, filename):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return _no_store(response)
+    return private_no_store(response)
 
 
 class LearnerPageMixin(WagtailAdminTemplateMixin):
@@ -97,7 +93,7 @@ class LearnerPageMixin(WagtailAdminTemplateMixin):
         return [*items, {"url": "", "label": self.get_page_title()}]
 
     def render_to_response(self, context, **kwargs):
-        return _no_store(super().render_to_response(context, **kwargs))
+        return private_no_store(super().render_to_response(context, **kwargs))
 
 
 # --- The file ---------------------------------------------------------------------
@@ -293,7 +289,7 @@ def learner_export_json(request, pk):
         content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="donnees-{learner.code_id}.json"'
-    return _no_store(response)
+    return private_no_store(response)
 
 
 def learner_export_pdf(request, pk):

@@ -44,6 +44,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 from wagtail.models import Page
 
+from cms.cache import private_no_store
 from cms.params import (
     IdChoiceField,
     IdChoiceFilter,
@@ -921,8 +922,7 @@ def group_learners_created(request, pk):
         "breadcrumbs_items": _group_breadcrumbs(group, title),
     }
     response = TemplateResponse(request, "learning/admin/group_learners_created.html", context)
-    response["Cache-Control"] = "no-store"  # the pictures are a secret
-    return response
+    return private_no_store(response)  # the pictures are a secret
 
 
 # --- Archiving a group ------------------------------------------------------------------
@@ -1060,8 +1060,7 @@ def session_attendance_sheet(request, pk):
     response = HttpResponse(attendance_sheet_pdf(session), content_type="application/pdf")
     filename = f"emargement-{session.date:%Y-%m-%d}.pdf"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return private_no_store(response)
 
 
 urlpatterns = [

@@ -20,6 +20,7 @@ from wagtail.admin.views.generic.models import CreateView, DeleteView, EditView,
 from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from cms.cache import private_no_store
 from cms.params import id_list_param
 
 from . import names, selectors, services
@@ -317,16 +318,14 @@ def learner_cards(request):
     learners, secrets = _cards_request(request)
     pdf_url = f"{reverse('learner_cards_pdf')}?{request.GET.urlencode()}"
     response = HttpResponse(cards_html(learners, secrets=secrets, pdf_url=pdf_url))
-    response["Cache-Control"] = "no-store"
-    return response
+    return private_no_store(response)
 
 
 def learner_cards_pdf(request):
     learners, secrets = _cards_request(request)
     response = HttpResponse(cards_pdf(learners, secrets=secrets), content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="cartes-pas-a-pas.pdf"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return private_no_store(response)
 
 
 class XapiCredentialCreateView(CreateView):

@@ -16,9 +16,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+from cms.cache import private_no_store
 from modules.simulators.account import KIND, password_failures, password_rules
 from modules.simulators.webmail import same_address
 
@@ -590,9 +590,7 @@ def download_view(site):
     site.record({"type": "account_downloaded"})
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="attestation-simulation.pdf"'
-    add_never_cache_headers(response)
-    response["Cache-Control"] += ", no-store"
-    return response
+    return private_no_store(response)
 
 
 ROUTES = [

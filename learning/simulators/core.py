@@ -4,9 +4,9 @@ the goal check after an action, and the cleaning of what learners type."""
 from django.contrib import messages
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+from cms.cache import private_no_store
 from cms.sanitize import clean_text
 
 from .. import services
@@ -58,9 +58,7 @@ def render(request, run, template, context=None, *, address="", status=200):
         **(context or {}),
     }
     response = TemplateResponse(request, template, context, status=status)
-    add_never_cache_headers(response)
-    response["Cache-Control"] += ", no-store"
-    return response
+    return private_no_store(response)
 
 
 def record(request, run, event):

@@ -3,8 +3,10 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from cms.cache import private_no_store
+
 from ..cards import cards_context, cards_pdf, fresh_secret
-from .signin import _no_store, learner_for_request
+from .signin import learner_for_request
 
 
 def my_card(request):
@@ -19,7 +21,7 @@ def my_card(request):
         "with_pictures": bool(pictures),
         "title": _("Ma carte"),
     }
-    return _no_store(TemplateResponse(request, "learning/my_card.html", context))
+    return private_no_store(TemplateResponse(request, "learning/my_card.html", context))
 
 
 def my_card_pdf(request):
@@ -30,4 +32,4 @@ def my_card_pdf(request):
     pdf = cards_pdf([learner], secrets={learner.pk: pictures} if pictures else None)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="carte-pas-a-pas.pdf"'
-    return _no_store(response)
+    return private_no_store(response)

@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
+from cms.cache import private_no_store
 from cms.params import id_param, int_param
 from modules.models import LessonPage
 
@@ -35,8 +36,7 @@ def _answer(request, learner, lesson, step):
             "step_number": step,
         }
         response = TemplateResponse(request, "learning/_help_request.html", context)
-        response["Cache-Control"] = "no-store"
-        return response
+        return private_no_store(response)
     return redirect(f"{lesson.url}?etape={step}#help-request")
 
 

@@ -2,10 +2,10 @@
 
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.template.response import TemplateResponse
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cms.cache import private_no_store
 from cms.params import id_param, int_param
 from modules.blocks import InvalidAnswer
 
@@ -34,9 +34,7 @@ def lesson_page(request, page):
     context["lesson_state"] = state
     response = TemplateResponse(request, page.get_template(request), context)
     # Progress is personal: never kept by a shared computer's browser cache.
-    add_never_cache_headers(response)
-    response["Cache-Control"] += ", no-store"
-    return response
+    return private_no_store(response)
 
 
 def _record_step(request, page, number):

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from cms.cache import private_no_store
+
 from .. import selectors, services, throttling
 from ..codes import normalize_code
 from ..models import Learner, format_code
@@ -19,11 +21,6 @@ from ..pictures import PASSWORD_LENGTH, PICTURES
 CODE_ERROR = gettext_lazy(
     "Ce code n'est pas valable. Vérifiez les lettres et les chiffres sur votre carte."
 )
-
-
-def _no_store(response):
-    response["Cache-Control"] = "no-cache, no-store, must-revalidate, private, max-age=0"
-    return response
 
 
 def _picture_choices():
@@ -44,7 +41,7 @@ def signin(request):
                 return locked_out(request, credentials={"username": code})
             return _pictures_step(request, code, picks=[])
         context.update(code_value=raw[:20], error=CODE_ERROR)
-    return _no_store(TemplateResponse(request, "learning/signin.html", context))
+    return private_no_store(TemplateResponse(request, "learning/signin.html", context))
 
 
 def _pictures_step(request, code, *, picks, error="", mode="pictures", status=200):
@@ -60,7 +57,7 @@ def _pictures_step(request, code, *, picks, error="", mode="pictures", status=20
     template = "learning/signin_pictures.html"
     if getattr(request, "htmx", False):
         template = "learning/_picture_picker.html"
-    return _no_store(TemplateResponse(request, template, context, status=status))
+    return private_no_store(TemplateResponse(request, template, context, status=status))
 
 
 @require_POST
@@ -117,7 +114,7 @@ def locked_out(request, original_response=None, credentials=None, *args, **kwarg
         # loads the sign-in page for this code instead, which shows the lockout.
         response = HttpResponseClientRedirect(f"{reverse('learning:signin')}?code={code}")
         response.status_code = 429
-        return _no_store(response)
+        return private_no_store(response)
     context = {
         "code": code,
         "staff": code is None,  # the admin sign-in: an email, not a learner code
@@ -125,7 +122,7 @@ def locked_out(request, original_response=None, credentials=None, *args, **kwarg
     }
     response = TemplateResponse(request, "learning/locked_out.html", context, status=429)
     # Returned by axes' middleware, after the view: render it here.
-    return _no_store(response.render())
+    return private_no_store(response.render())
 
 
 @require_http_methods(["GET", "POST"])
@@ -135,8 +132,8 @@ def signout(request):
         logout(request)
         response = TemplateResponse(request, "learning/signed_out.html", {"done": True})
         response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
-        return _no_store(response)
-    return _no_store(TemplateResponse(request, "learning/signed_out.html", {"done": False}))
+        return private_no_store(response)
+    return private_no_store(TemplateResponse(request, "learning/signed_out.html", {"done": False}))
 
 
 @require_POST
@@ -144,7 +141,7 @@ def session_ping(request):
     """ "Je suis toujours là": the middleware counts this request as activity."""
     from django.http import HttpResponse
 
-    return _no_store(HttpResponse(status=204))
+    return private_no_store(HttpResponse(status=204))
 
 
 def home(request):
@@ -164,7 +161,7 @@ def home(request):
         "parcours_progress": started or progress,
         "proposed_lessons": selectors.learner_proposed_lessons(learner=learner),
     }
-    return _no_store(TemplateResponse(request, "learning/home.html", context))
+    return private_no_store(TemplateResponse(request, "learning/home.html", context))
 
 
 def learner_for_request(request):

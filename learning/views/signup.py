@@ -5,11 +5,13 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from cms.cache import private_no_store
+
 from .. import names, services, throttling
 from ..cards import remember_fresh_secret
 from ..models import LearnerSettings
 from ..pictures import PASSWORD_LENGTH, PICTURES
-from .signin import _no_store, _picture_choices
+from .signin import _picture_choices
 
 
 class SignupForm(forms.Form):
@@ -34,7 +36,7 @@ class SignupForm(forms.Form):
 
 def _limited(request):
     """Too many accounts from this client (or on the site) this hour."""
-    return _no_store(TemplateResponse(request, "learning/signup_limited.html", status=429))
+    return private_no_store(TemplateResponse(request, "learning/signup_limited.html", status=429))
 
 
 @require_http_methods(["GET", "POST"])
@@ -42,7 +44,9 @@ def signup(request):
     """Self sign-up, when the site allows it: a name, then 3 pictures, then the card."""
     site_settings = LearnerSettings.for_request(request)
     if not site_settings.self_signup or site_settings.signup_structure is None:
-        return _no_store(TemplateResponse(request, "learning/signup_closed.html", status=404))
+        return private_no_store(
+            TemplateResponse(request, "learning/signup_closed.html", status=404)
+        )
     if request.user.is_authenticated and hasattr(request.user, "learner"):
         return redirect("learning:home")
     if not throttling.SignupLimit.allows(request):
@@ -82,4 +86,4 @@ def signup(request):
         "slots": range(len(picks or []) + 1, PASSWORD_LENGTH + 1),
         "pictures": _picture_choices(),
     }
-    return _no_store(TemplateResponse(request, "learning/signup.html", context))
+    return private_no_store(TemplateResponse(request, "learning/signup.html", context))

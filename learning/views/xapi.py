@@ -18,6 +18,8 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from cms.cache import private_no_store
+
 from .. import lrs
 from ..models import XapiCredential
 from ..xapi_validation import StatementError, actor_key, agent, iri, timestamp, uuid_string
@@ -30,8 +32,7 @@ UNPAIRED_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 def _response(response):
     response["X-Experience-API-Version"] = lrs.VERSION
-    response["Cache-Control"] = "no-store"
-    return response
+    return private_no_store(response)
 
 
 def _error(status, message):
