@@ -1,12 +1,13 @@
 import time
-from functools import cached_property
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django_htmx.http import HttpResponseClientRedirect
+
+from cms.cache import private_no_store
 
 from .models import LearnerSettings
 
@@ -25,21 +26,32 @@ class LearnerSessionMiddleware:
 
     Staff (trainers, managers, editors): signed out after
     PASAPAS_STAFF_INACTIVITY_MINUTES without a request, and sent to the admin
-    sign-in, which brings them back where they were.
+    sign-in, which brings them back where they were. Here too, what a page sends
+    by itself is not activity: the group dashboard's htmx refresh (every 10 s) and
+    Wagtail's editing-session ping would otherwise keep a trainer's session open
+    for ever on a computer they walked away from.
 
     It runs after django-htmx's middleware: an htmx request after a timeout gets
     HX-Redirect (the browser loads the sign-in page), not a redirect swapped into
     the page.
     """
 
-    PASSIVE_URL_NAMES = ("learning:lesson_time",)
+    PASSIVE_URL_NAMES = ("learning:lesson_time", "wagtailadmin_editing_sessions:ping")
+    # Pages that refresh themselves through htmx: their htmx GETs are passive.
+    POLLED_URL_NAMES = ("group_dashboard",)
 
     def __init__(self, get_response):
         self.get_response = get_response
 
-    @cached_property
-    def passive_paths(self):
-        return frozenset(reverse(name) for name in self.PASSIVE_URL_NAMES)
+    def is_passive(self, request):
+        try:
+            name = resolve(request.path_info).view_name
+        except Resolver404:
+            return False
+        if name in self.PASSIVE_URL_NAMES:
+            return True
+        polled = request.method == "GET" and getattr(request, "htmx", False)
+        return bool(polled) and name in self.POLLED_URL_NAMES
 
     def __call__(self, request):
         is_learner = request.user.is_authenticated and hasattr(request.user, "learner")
@@ -61,10 +73,10 @@ class LearnerSessionMiddleware:
                 if getattr(request, "htmx", False):
                     return HttpResponseClientRedirect(url)
                 return redirect(url)
-            if request.path not in self.passive_paths:
+            if not self.is_passive(request):
                 request.session[ACTIVITY_KEY] = now
         response = self.get_response(request)
         if request.user.is_authenticated or is_learner:
             # Back after "J'ai fini" must not show anything personal.
-            response["Cache-Control"] = "no-cache, no-store, must-revalidate, private, max-age=0"
+            private_no_store(response)
         return response

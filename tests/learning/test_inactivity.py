@@ -3,9 +3,10 @@ request (2 hours by default), and an htmx request after any timeout makes the
 browser load the sign-in page instead of swapping a redirect into the page."""
 
 import pytest
+from django.urls import reverse
 
 from learning import middleware
-from tests.factories import StructureFactory, learner, staff_member
+from tests.factories import GroupFactory, StructureFactory, learner, staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +69,21 @@ def test_the_staff_timeout_is_configurable(staff_client, clock, settings):
     clock.advance(minutes=11)
     assert staff_client.get("/admin/").status_code == 302
     assert not signed_in(staff_client)
+
+
+def test_a_dashboard_left_open_does_not_keep_a_trainer_signed_in(client, clock):
+    """The dashboard refreshes itself every 10 s: that says the page is open, not that
+    the trainer is in front of it."""
+    structure = StructureFactory()
+    client.force_login(staff_member(structure))
+    dashboard = reverse("group_dashboard", args=[GroupFactory(structure=structure).pk])
+    assert client.get(dashboard).status_code == 200
+
+    for _refresh in range(13):  # 2 h 10 of refreshes, every 10 minutes here
+        clock.advance(minutes=10)
+        client.get(dashboard, **HTMX)
+
+    assert not signed_in(client)
 
 
 def test_an_htmx_request_of_an_idle_trainer_gets_hx_redirect(staff_client, clock):
