@@ -16,7 +16,7 @@ from modules.blocks import Grade, is_graded_in_browser
 
 from . import lrs, names, throttling, xapi
 from .codes import issue_code
-from .models import ExerciseAttempt, Learner, LessonProgress, SimulatorRun, Statement
+from .models import ExerciseAttempt, Learner, LessonProgress, SimulatorRun
 from .pictures import picture_password_hash, pin_hash, random_pictures
 
 GUEST_PROGRESS_KEY = "guest_progress"
@@ -118,14 +118,11 @@ def _module_completed_check(user, lesson):
     done = LessonProgress.objects.filter(
         learner=user, lesson_key__in=keys, completed_at__isnull=False
     ).count()
+    # Called once per lesson, when it becomes completed: the lesson that completes
+    # the module sends the statement. Not "unless a statement already says so": a
+    # learner may post any statement, and could silence ours with a fake one.
     if keys and done == len(keys):
-        already = Statement.objects.filter(
-            learner=user,
-            verb_id=xapi.ADL + "completed",
-            activity_id=xapi.activity_iri("module", module.stable_key),
-        ).exists()
-        if not already:
-            _emit(user, xapi.module_completed(user=user, module=module))
+        _emit(user, xapi.module_completed(user=user, module=module))
 
 
 def _fraction(lesson, steps):

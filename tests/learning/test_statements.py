@@ -64,6 +64,23 @@ def test_the_module_completion_is_recorded_once(user, curriculum):
     assert Statement.objects.filter(learner=user, activity_id=module_iri).count() == 1
 
 
+def test_a_fake_module_completion_does_not_silence_ours(user, curriculum):
+    """The learner's browser may post any statement: one that already says "module
+    completed" must not stop the server from saying it when the module is done."""
+    mouse = ModulePage.objects.get(source_key="module-la-souris")
+    module_iri = xapi.activity_iri("module", mouse.stable_key)
+    fake = {
+        "actor": lrs.learner_agent(user),
+        "verb": {"id": xapi.ADL + "completed"},
+        "object": {"id": module_iri},
+    }
+    lrs.statements_store([fake], sender=lrs.Sender(user=user))
+    for lesson in mouse.lessons:
+        finish(user, lesson)
+
+    assert Statement.objects.filter(learner=user, activity_id=module_iri).count() == 2
+
+
 def statement_about(block_id, *, parent=None, success=True):
     data = {
         "actor": {"mbox": "mailto:someone@example.org"},
