@@ -777,6 +777,48 @@ class TrainingSessionInspectView(ScopedInspectView):
         return context
 
 
+class TrainingSessionDeleteView(ScopedDeleteView):
+    """A séance whose attendance was taken is never deleted: its hours count in the
+    learners' attestations and the funders' report. A séance planned by mistake (no
+    attendance yet) still can be. The database protects the attendance too."""
+
+    template_name = "learning/admin/session_confirm_delete.html"
+
+    @cached_property
+    def attendance_count(self):
+        return self.object.attendances.count()
+
+    def refusal(self, count):
+        return ngettext(
+            "Cette séance a %(count)s présence notée. La supprimer retirerait des heures "
+            "des attestations et des rapports.",
+            "Cette séance a %(count)s présences notées. La supprimer retirerait des heures "
+            "des attestations et des rapports.",
+            count,
+        ) % {"count": count}
+
+    def _refuse(self, count):
+        messages.error(self.request, self.refusal(count))
+        return redirect("training_sessions:inspect", quote(self.object.pk))
+
+    def form_valid(self, form):
+        if self.attendance_count:
+            return self._refuse(self.attendance_count)
+        try:
+            return super().form_valid(form)
+        except ProtectedError:  # attendance was taken meanwhile
+            return self._refuse(self.object.attendances.count())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            attendance_count=self.attendance_count,
+            refusal=self.refusal(self.attendance_count) if self.attendance_count else "",
+            inspect_url=reverse("training_sessions:inspect", args=[quote(self.object.pk)]),
+        )
+        return context
+
+
 class TrainingSessionViewSet(StaffScopedViewSet):
     model = TrainingSession
     icon = "date"
@@ -786,6 +828,7 @@ class TrainingSessionViewSet(StaffScopedViewSet):
     index_view_class = TrainingSessionIndexView
     add_view_class = TrainingSessionCreateView
     edit_view_class = TrainingSessionEditView
+    delete_view_class = TrainingSessionDeleteView
     inspect_view_class = TrainingSessionInspectView
     inspect_view_enabled = True
     inspect_view_fields = ["group", "date", "start_time", "end_time", "place", "planned_lessons"]

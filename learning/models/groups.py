@@ -181,8 +181,10 @@ class Attendance(models.Model):
     # Statuses that count the session's hours as attended.
     ATTENDED = (Status.PRESENT, Status.LATE)
 
+    # PROTECT: attended hours stay in attestations and reports (a séance with
+    # attendance is never deleted); erasing a learner deletes their rows.
     session = models.ForeignKey(
-        TrainingSession, on_delete=models.CASCADE, related_name="attendances"
+        TrainingSession, on_delete=models.PROTECT, related_name="attendances"
     )
     learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="attendances")
     status = models.CharField(_("présence"), max_length=10, choices=Status.choices)
