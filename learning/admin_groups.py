@@ -570,15 +570,58 @@ class GroupEditView(ToObjectPageOnSuccess, ScopedEditView):
     pass
 
 
-class GroupDeleteView(ScopedDeleteView):
-    """A group that has séances is never deleted: that would drop their attendance, and
-    the hours in attestations and reports. Its delete page offers "Archiver" instead,
-    and a forced POST is refused (the database protects the séances too)."""
+class HistoryKeepingDeleteView(ScopedDeleteView):
+    """Delete only what holds no attendance: attended hours stay in attestations and
+    reports. The delete page says why instead of offering to delete, a forced POST
+    is refused, and the database protects the rows too (PROTECT foreign keys)."""
 
-    template_name = "learning/admin/group_confirm_delete.html"
+    inspect_url_name = None  # where the refusal sends the user back
+
+    def kept_count(self):
+        """How many rows make the object worth keeping (0: it may be deleted)."""
+        raise NotImplementedError
+
+    def refusal(self, count):
+        raise NotImplementedError
 
     @cached_property
-    def session_count(self):
+    def kept(self):
+        return self.kept_count()
+
+    @property
+    def inspect_url(self):
+        return reverse(self.inspect_url_name, args=[quote(self.object.pk)])
+
+    def _refuse(self, count):
+        messages.error(self.request, self.refusal(count))
+        return redirect(self.inspect_url)
+
+    def form_valid(self, form):
+        if self.kept:
+            return self._refuse(self.kept)
+        try:
+            return super().form_valid(form)
+        except ProtectedError:  # something to keep was added meanwhile
+            return self._refuse(self.kept_count())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            kept_count=self.kept,
+            refusal=self.refusal(self.kept) if self.kept else "",
+            inspect_url=self.inspect_url,
+        )
+        return context
+
+
+class GroupDeleteView(HistoryKeepingDeleteView):
+    """A group that has séances is never deleted: that would drop their attendance.
+    Its delete page offers "Archiver" instead."""
+
+    template_name = "learning/admin/group_confirm_delete.html"
+    inspect_url_name = "trainer_groups:inspect"
+
+    def kept_count(self):
         return self.object.sessions.count()
 
     def refusal(self, count):
@@ -590,26 +633,10 @@ class GroupDeleteView(ScopedDeleteView):
             count,
         ) % {"count": count}
 
-    def _refuse(self, count):
-        messages.error(self.request, self.refusal(count))
-        return redirect("trainer_groups:inspect", quote(self.object.pk))
-
-    def form_valid(self, form):
-        if self.session_count:
-            return self._refuse(self.session_count)
-        try:
-            return super().form_valid(form)
-        except ProtectedError:  # a séance was added meanwhile
-            return self._refuse(self.object.sessions.count())
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(
-            session_count=self.session_count,
-            refusal=self.refusal(self.session_count) if self.session_count else "",
-            can_archive=self.request.user.has_perm("learning.change_group")
-            and not self.object.is_archived,
-            inspect_url=reverse("trainer_groups:inspect", args=[quote(self.object.pk)]),
+        context["can_archive"] = (
+            self.request.user.has_perm("learning.change_group") and not self.object.is_archived
         )
         return context
 
@@ -777,15 +804,14 @@ class TrainingSessionInspectView(ScopedInspectView):
         return context
 
 
-class TrainingSessionDeleteView(ScopedDeleteView):
-    """A séance whose attendance was taken is never deleted: its hours count in the
-    learners' attestations and the funders' report. A séance planned by mistake (no
-    attendance yet) still can be. The database protects the attendance too."""
+class TrainingSessionDeleteView(HistoryKeepingDeleteView):
+    """A séance whose attendance was taken is never deleted; one planned by mistake
+    (no attendance yet) still can be."""
 
     template_name = "learning/admin/session_confirm_delete.html"
+    inspect_url_name = "training_sessions:inspect"
 
-    @cached_property
-    def attendance_count(self):
+    def kept_count(self):
         return self.object.attendances.count()
 
     def refusal(self, count):
@@ -796,27 +822,6 @@ class TrainingSessionDeleteView(ScopedDeleteView):
             "des attestations et des rapports.",
             count,
         ) % {"count": count}
-
-    def _refuse(self, count):
-        messages.error(self.request, self.refusal(count))
-        return redirect("training_sessions:inspect", quote(self.object.pk))
-
-    def form_valid(self, form):
-        if self.attendance_count:
-            return self._refuse(self.attendance_count)
-        try:
-            return super().form_valid(form)
-        except ProtectedError:  # attendance was taken meanwhile
-            return self._refuse(self.object.attendances.count())
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(
-            attendance_count=self.attendance_count,
-            refusal=self.refusal(self.attendance_count) if self.attendance_count else "",
-            inspect_url=reverse("training_sessions:inspect", args=[quote(self.object.pk)]),
-        )
-        return context
 
 
 class TrainingSessionViewSet(StaffScopedViewSet):
