@@ -128,3 +128,17 @@ def wait_for_requests_in_flight(timeout=10.0):
         "process_request_thread" in thread.name for thread in threading.enumerate()
     ):
         time.sleep(0.05)
+
+
+def wait_until(page, expression, *, timeout=10.0):
+    """Waits until the JavaScript `expression` is true in the page.
+
+    Playwright's `wait_for_function` polls with `eval` inside the page, which the
+    site's Content-Security-Policy forbids (no 'unsafe-eval', rightly); the browser
+    tests keep that policy on, so they poll from outside through `page.evaluate`.
+    """
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        page.wait_for_timeout(50)

@@ -18,7 +18,7 @@ from learning import services
 from learning.middleware import ACTIVITY_KEY
 from learning.models import LearnerSettings, Structure
 from learning.pictures import PICTURES
-from tests.browser.conftest import wait_for_requests_in_flight
+from tests.browser.conftest import wait_for_requests_in_flight, wait_until
 from tests.factories import trainer
 
 pytestmark = pytest.mark.browser
@@ -157,9 +157,10 @@ class AxeAudit:
     def check(self, what):
         # Colours are checked once short transitions are over (Wagtail's messages fade
         # in); long or endless decorations (Wagtail's 25 s badge "ping") are left alone.
-        self.page.wait_for_function(
+        wait_until(
+            self.page,
             "document.getAnimations().every(a => a.playState !== 'running'"
-            " || a.effect.getComputedTiming().endTime > 5000)"
+            " || a.effect.getComputedTiming().endTime > 5000)",
         )
         # Wagtail's messages fade their background in for up to a second.
         self.page.wait_for_timeout(1200)

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from learning.models import ExerciseAttempt
 from modules.models import LessonPage
+from tests.browser.conftest import wait_until
 from tests.factories import learner
 
 pytestmark = pytest.mark.browser
@@ -113,7 +114,7 @@ def test_click_targets_with_the_mouse_record_the_misses(live_curriculum, page, s
         )
         expect(target).to_have_count(1)
         # Measure once the target's short "pop in" animation is over.
-        page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
+        wait_until(page, "document.getAnimations().every(a => a.playState !== 'running')")
         box = target.bounding_box()
         sizes.append(box["width"])
         page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)

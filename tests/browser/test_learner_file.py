@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from learning import services
 from learning.models import Attendance, Group, Structure, TrainerNote, TrainingSession
 from modules.models import LessonPage
+from tests.browser.conftest import wait_until
 from tests.factories import trainer
 
 pytestmark = pytest.mark.browser
@@ -30,9 +31,10 @@ class AxeAudit:
 
     def check(self, what):
         # Colours are checked once Wagtail's short transitions are over.
-        self.page.wait_for_function(
+        wait_until(
+            self.page,
             "document.getAnimations().every(a => a.playState !== 'running'"
-            " || a.effect.getComputedTiming().endTime > 5000)"
+            " || a.effect.getComputedTiming().endTime > 5000)",
         )
         results = self.axe.run(self.page)
         assert results.response["passes"], f"{what}: axe checked nothing"

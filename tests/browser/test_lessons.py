@@ -9,6 +9,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from playwright.sync_api import expect
 
+from tests.browser.conftest import wait_until
+
 pytestmark = pytest.mark.browser
 
 MODULE_DIR = settings.BASE_DIR / "content" / "modules" / "la-souris"
@@ -109,9 +111,10 @@ def swapped(page, press):
     """Runs `press()` and waits until htmx has put a new `#lesson-step` in the page."""
     page.evaluate("document.getElementById('lesson-step').dataset.old = 'yes'")
     press()
-    page.wait_for_function(
+    wait_until(
+        page,
         "(() => { const s = document.getElementById('lesson-step');"
-        " return s && !s.dataset.old; })()"
+        " return s && !s.dataset.old; })()",
     )
 
 

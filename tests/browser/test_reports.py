@@ -9,6 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from learning.models import Attendance, Referral, Structure
+from tests.browser.conftest import wait_until
 from tests.factories import (
     GroupFactory,
     PartnerFactory,
@@ -55,9 +56,10 @@ def manager_signs_in(page, base_url, structure):
 
 def axe_violations(page):
     # Colours are checked once Wagtail's short transitions are over.
-    page.wait_for_function(
+    wait_until(
+        page,
         "document.getAnimations().every(a => a.playState !== 'running'"
-        " || a.effect.getComputedTiming().endTime > 5000)"
+        " || a.effect.getComputedTiming().endTime > 5000)",
     )
     results = Axe().run(page)
     assert results.response["passes"], "axe checked nothing"

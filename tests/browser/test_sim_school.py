@@ -11,6 +11,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from playwright.sync_api import expect
 
+from tests.browser.conftest import wait_until
+
 pytestmark = pytest.mark.browser
 
 MODULE_DIR = settings.BASE_DIR / "content" / "modules" / "pronote"
@@ -296,8 +298,8 @@ def test_the_timetable_scrolls_in_its_own_captioned_box_on_a_phone(page, offline
     assert box.evaluate("el => el.scrollWidth > el.clientWidth"), "the table fits: no scroll"
     box.focus()
     page.keyboard.press("ArrowRight")
-    page.wait_for_function(
-        "document.querySelector('.vs-table-scroll').scrollLeft > 0"
+    wait_until(
+        page, "document.querySelector('.vs-table-scroll').scrollLeft > 0"
     )  # the keyboard scrolls it too
     for target in page.locator(".vs-menu a").all():
         size = target.bounding_box()
