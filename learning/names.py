@@ -7,14 +7,30 @@ a name can never start a spreadsheet formula (=, +, -, @), reorder the text arou
 it (bidi controls) or carry markup.
 """
 
-import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 FIRST_NAME_MAX_LENGTH = 60  # Learner.first_name's max_length
-_FIRST_NAME = re.compile(r"[^\W\d_]+(?:[ '’-][^\W\d_]+)*")
+SEPARATORS = " '’-"
+
+
+def _is_name(name):
+    """Words of letters (a letter may carry combining marks: Devanagari vowel signs,
+    Arabic harakat), joined by one space, hyphen or apostrophe."""
+    previous = None  # "letter", "separator" or None at the start
+    for char in name:
+        category = unicodedata.category(char)
+        if category.startswith("L"):
+            previous = "letter"
+        elif category.startswith("M") and previous == "letter":
+            continue
+        elif char in SEPARATORS and previous == "letter":
+            previous = "separator"
+        else:
+            return False
+    return previous == "letter"
 
 
 def _normalized(value):
@@ -31,7 +47,7 @@ def clean_first_name(value):
             _("Ce prénom est trop long (%(max)s signes au plus).") % {"max": FIRST_NAME_MAX_LENGTH},
             code="too_long",
         )
-    if not _FIRST_NAME.fullmatch(name):
+    if not _is_name(name):
         raise ValidationError(_("Écrivez seulement un prénom, avec des lettres."), code="invalid")
     return name
 

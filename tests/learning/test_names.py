@@ -30,7 +30,17 @@ HOSTILE_NAMES = [
     "-Samir",
     "Samir-",
 ]
-GOOD_NAMES = ["Anne-Marie", "N'Golo", "Zoë", "Jean Pierre", "Ngọc", "Мария", "فاطمة"]
+GOOD_NAMES = [
+    "Anne-Marie",
+    "N'Golo",
+    "Zoë",
+    "Jean Pierre",
+    "Ngọc",
+    "Мария",
+    "فاطمة",
+    "محمّد",
+    "प्रिया",
+]
 
 
 @pytest.fixture
