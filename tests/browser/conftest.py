@@ -92,7 +92,8 @@ def _sqlite_waits_for_table_locks(request, monkeypatch):
     mode. There a table locked by another connection fails at once ("database table is
     locked"), where a file database would wait for it. A lesson page's heartbeat can be
     writing the session just when the test reads or writes the database: every
-    statement, the test's and the server's, waits for the lock instead, up to 5 s.
+    statement, the test's and the server's, waits for the lock instead, up to 15 s
+    (CI runs the SQLite and PostgreSQL suites side by side: a busy core is slow).
     """
     if "live_server" not in request.fixturenames:
         return
@@ -104,7 +105,7 @@ def _sqlite_waits_for_table_locks(request, monkeypatch):
         )
 
 
-def _retry_while_table_locked(method, timeout=5.0):
+def _retry_while_table_locked(method, timeout=15.0):
     def patient(self, *args, **kwargs):
         deadline = time.monotonic() + timeout
         while True:

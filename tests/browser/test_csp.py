@@ -112,9 +112,13 @@ def test_a_hostile_svg_uploaded_by_an_editor_runs_nothing_when_a_superuser_opens
     base_url = live_curriculum.url
     upload = Path(settings.MEDIA_ROOT) / "piege.svg"
     upload.write_bytes(HOSTILE_SVG)
+    # Both accounts exist before any page talks to the live server (on SQLite, a
+    # server thread may hold the users table while the test writes it).
+    author = editor()
+    boss = UserFactory(is_superuser=True, is_staff=True)
+    users_before = User.objects.count()
 
     # The editor uploads it through the admin's form.
-    author = editor()
     sign_in_to_admin(page, base_url, author)
     violations = Violations(page)
     violations.visit(f"{base_url}/admin/images/add/", "image upload page")
@@ -127,8 +131,6 @@ def test_a_hostile_svg_uploaded_by_an_editor_runs_nothing_when_a_superuser_opens
 
     # A superuser opens the image page, the original file link Wagtail shows, and the
     # file itself.
-    boss = UserFactory(is_superuser=True, is_staff=True)
-    users_before = User.objects.count()
     admin = new_context().new_page()
     calls = script_calls(admin)
     sign_in_to_admin(admin, base_url, boss)
