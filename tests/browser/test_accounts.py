@@ -372,6 +372,19 @@ def test_the_sign_in_pages_have_no_axe_violations_up_to_the_lockout(live_curricu
     audit.assert_clean()
 
 
+def test_the_sign_up_limit_page_has_no_axe_violations(live_curriculum, page, structure, settings):
+    settings.PASAPAS_SIGNUP_LIMIT_PER_IP = 0  # this computer has used up its sign-ups
+    learner_settings(self_signup=True, signup_structure=structure)
+
+    response = page.goto(f"{live_curriculum.url}/inscription/")
+
+    assert response.status == 429
+    expect(page.locator("main")).to_contain_text("Trop de comptes ont été créés ici")
+    audit = AxeAudit(page)
+    audit.check("sign-up limit")
+    audit.assert_clean()
+
+
 def test_self_sign_up_the_card_home_and_farewell_have_no_axe_violations(
     live_curriculum, page, structure
 ):

@@ -4,6 +4,7 @@ the names that don't match, keeps the ticked ones, and runs under the admin's CS
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.test_accounts import AxeAudit
 from tests.browser.test_csp import Violations, sign_in_to_admin
 from tests.factories import StructureFactory, UserFactory, learner, staff_member, trainer
 
@@ -22,6 +23,8 @@ def test_the_members_search_box_finds_a_trainer_and_keeps_the_ticked_ones(live_c
     sign_in_to_admin(page, base_url, boss)
     violations = Violations(page)
     violations.visit(f"{base_url}/admin/structures/edit/{structure.pk}/", "structure form")
+    audit = AxeAudit(page)
+    audit.check("structure form")
     members = page.locator("#id_members")
     expect(members).not_to_contain_text("Awa")  # a learner's account is never offered
 
@@ -33,9 +36,11 @@ def test_the_members_search_box_finds_a_trainer_and_keeps_the_ticked_ones(live_c
     members.get_by_text("Nadia Benali").click()
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_text("Ajoutés : Nadia Benali")).to_be_visible()
+    audit.check("structure form, confirming the members")
     assert list(structure.members.values_list("first_name", flat=True)) == ["Paul"]
     page.get_by_role("button", name="Enregistrer").click()
     expect(page).to_have_url(f"{base_url}/admin/structures/")
     assert set(structure.members.values_list("first_name", flat=True)) == {"Paul", "Nadia"}
     violations.check("structure saved")
     violations.assert_none()
+    audit.assert_clean()

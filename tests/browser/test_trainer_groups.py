@@ -180,3 +180,37 @@ def test_attendance_is_taken_without_javascript(live_curriculum, browser, browse
         assert Learner.objects.filter(structure=structure).count() == 3
     finally:
         context.close()
+
+
+def test_the_pages_that_keep_history_have_no_axe_violations(live_curriculum, page, structure):
+    """What a manager sees instead of deleting a group or a séance that has
+    attendance, an archived group, and a learner's access page with its PIN."""
+    from learning import services
+    from tests.factories import attendance, manager
+
+    base_url = live_curriculum.url
+    boss = staff_member(structure, role=manager, username="responsable@example.org")
+    group = GroupFactory(structure=structure, name="Emploi du vendredi")
+    person, _pictures = learner(structure=structure, first_name="Ana", pin="4821")
+    group.learners.add(person)
+    session = TrainingSessionFactory(group=group)
+    attendance(session, person)
+    ended = GroupFactory(structure=structure, name="Initiation de l'an dernier")
+    services.group_archive(group=ended, by=boss)
+    page.goto(f"{base_url}/admin/login/")
+    page.locator("#id_username").fill(boss.username)
+    page.locator("#id_password").fill(TRAINER_PASSWORD)
+    page.locator("#id_password").press("Enter")
+    expect(page).to_have_url(f"{base_url}/admin/")
+
+    audit = AxeAudit(page)
+    for what, url, says in [
+        ("group delete refused", f"/admin/groupes/delete/{group.pk}/", "Archivez-le plutôt"),
+        ("session delete refused", f"/admin/seances/delete/{session.pk}/", "présence notée"),
+        ("archived group page", f"/admin/groupes/inspect/{ended.pk}/", "Désarchiver"),
+        ("learner access and PIN", f"/admin/apprenants/{person.pk}/acces/", "code secret"),
+    ]:
+        page.goto(base_url + url)
+        expect(page.locator("main")).to_contain_text(says)
+        audit.check(what)
+    audit.assert_clean()
