@@ -9,6 +9,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from cms.cache import private_no_store
 
+from . import services
 from .models import LearnerSettings
 
 ACTIVITY_KEY = "last_activity"
@@ -64,6 +65,8 @@ class LearnerSessionMiddleware:
             now = clock()
             last = request.session.get(ACTIVITY_KEY, now)
             if now - last > timeout:
+                if is_learner:
+                    services.learner_signed_out(learner=request.user.learner)
                 logout(request)
                 if is_learner:
                     url = f"{reverse('learning:signin')}?expire=1"

@@ -394,8 +394,12 @@ class LearnerRow:
 
     @property
     def is_active(self):
+        """Seen in the last two minutes, and not signed out since."""
         seconds = self.seen_seconds
-        return seconds is not None and seconds < ACTIVE_WITHIN_SECONDS
+        if seconds is None or seconds >= ACTIVE_WITHIN_SECONDS:
+            return False
+        signed_out_at = self.learner.signed_out_at
+        return signed_out_at is None or signed_out_at < self.last_seen_at
 
     @property
     def seen_since(self):

@@ -701,6 +701,15 @@ def help_request_cancel(*, learner):
     )
 
 
+def learner_signed_out(*, learner):
+    """ "J'ai fini" or the inactivity timeout: the learner has left the computer. Their
+    hand goes down (nobody is there to help any more) and the dashboard stops
+    showing them as active."""
+    help_request_cancel(learner=learner)
+    learner.signed_out_at = timezone.now()
+    learner.save(update_fields=["signed_out_at"])
+
+
 def help_request_resolve(*, help_request, by):
     """ "C'est fait": the trainer has helped. Resolving twice changes nothing."""
     from .models import HelpRequest

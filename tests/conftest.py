@@ -248,3 +248,35 @@ def small_curriculum(minimal_content, wagtail_root):
     from modules.loader import load_curriculum
 
     load_curriculum(minimal_content)
+
+
+@pytest.fixture
+def simulation_lesson(minimal_content, wagtail_root):
+    """The minimal curriculum, with one more step pointing to a scenario."""
+    from modules.loader import load_curriculum
+    from modules.models import LessonPage, Scenario
+
+    load_curriculum(minimal_content)
+    scenario = Scenario.objects.create(key="essai", kind="webmail", title="Ma messagerie")
+    lesson = LessonPage.objects.get(source_key="lecon-cliquer")
+    steps = list(lesson.steps.raw_data)
+    steps.append(
+        {
+            "type": "step",
+            "id": "step-simulation",
+            "value": {
+                "title": "À vous",
+                "content": [],
+                "exercise": [
+                    {
+                        "type": "simulation",
+                        "id": "exercise-simulation",
+                        "value": {"scenario": scenario.pk, "goals": "", "max_attempts": 3},
+                    }
+                ],
+            },
+        }
+    )
+    lesson.steps = steps
+    lesson.save_revision().publish()
+    return LessonPage.objects.get(pk=lesson.pk)

@@ -111,6 +111,9 @@ class Learner(models.Model):
         related_name="+",
         verbose_name=_("créé par"),
     )
+    # "J'ai fini" or the inactivity timeout: the dashboard stops showing them as
+    # active at once, instead of two minutes after their last step.
+    signed_out_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["first_name", "last_initial"]

@@ -1,4 +1,5 @@
-"""The "J'ai besoin d'aide" button of the lesson pages, for learners in a group today."""
+"""The "J'ai besoin d'aide" button of the lesson pages and of the practice sites, for
+learners in a group today."""
 
 from django import template
 
@@ -15,9 +16,11 @@ def help_request_button(context):
     learner = getattr(user, "learner", None) if user and user.is_authenticated else None
     if learner is None or getattr(request, "is_preview", False):
         return {"help_state": None}
+    run = context.get("run")  # a practice site: the hand is raised from its lesson step
     return {
         "help_state": selectors.learner_help_state(learner=learner),
-        "lesson": context.get("page"),
-        "step_number": context.get("step_number"),
+        "lesson": run.lesson if run else context.get("page"),
+        "step_number": run.step_number if run else context.get("step_number"),
+        "run": run,
         "csrf_token": context.get("csrf_token"),
     }

@@ -2,6 +2,8 @@
 step; the trainer's dashboard shows it. Works as a plain form post (then back to the
 same step) and with htmx (the button becomes the answer, in place)."""
 
+import uuid
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
@@ -13,6 +15,8 @@ from cms.params import id_param, int_param
 from modules.models import LessonPage
 
 from .. import selectors, services
+from ..models import SimulatorRun
+from ..simulators import core as simulators
 
 
 def _learner_and_place(request):
@@ -28,15 +32,28 @@ def _learner_and_place(request):
     return learner, lesson, min(max(step, 1), max(lesson.step_count, 1))
 
 
+def _own_run(request, learner):
+    """The practice site the hand was raised from, if it is the learner's own."""
+    try:
+        run_id = uuid.UUID(request.POST.get("simulation", "")[:40])
+    except ValueError:
+        return None
+    return SimulatorRun.objects.filter(pk=run_id, user=learner.user).first()
+
+
 def _answer(request, learner, lesson, step):
+    run = _own_run(request, learner)
     if request.htmx:
         context = {
             "help_state": selectors.learner_help_state(learner=learner),
             "lesson": lesson,
             "step_number": step,
+            "run": run,
         }
         response = TemplateResponse(request, "learning/_help_request.html", context)
         return private_no_store(response)
+    if run is not None:
+        return redirect(f"{simulators.url(run)}#help-request")
     return redirect(f"{lesson.url}?etape={step}#help-request")
 
 

@@ -129,6 +129,9 @@ def locked_out(request, original_response=None, credentials=None, *args, **kwarg
 def signout(request):
     """ "J'ai fini": the session ends, and the browser forgets this site's data."""
     if request.method == "POST":
+        learner = getattr(request.user, "learner", None) if request.user.is_authenticated else None
+        if learner is not None:
+            services.learner_signed_out(learner=learner)
         logout(request)
         response = TemplateResponse(request, "learning/signed_out.html", {"done": True})
         response["Clear-Site-Data"] = '"cache", "cookies", "storage"'

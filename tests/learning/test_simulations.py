@@ -4,38 +4,8 @@ import pytest
 from django.urls import reverse
 
 from learning.models import SimulatorRun
-from modules.loader import load_curriculum
-from modules.models import LessonPage, Scenario
+from modules.models import Scenario
 from tests.factories import learner
-
-
-@pytest.fixture
-def simulation_lesson(minimal_content, wagtail_root):
-    """The minimal curriculum, with one more step pointing to a scenario."""
-    load_curriculum(minimal_content)
-    scenario = Scenario.objects.create(key="essai", kind="webmail", title="Ma messagerie")
-    lesson = LessonPage.objects.get(source_key="lecon-cliquer")
-    steps = list(lesson.steps.raw_data)
-    steps.append(
-        {
-            "type": "step",
-            "id": "step-simulation",
-            "value": {
-                "title": "À vous",
-                "content": [],
-                "exercise": [
-                    {
-                        "type": "simulation",
-                        "id": "exercise-simulation",
-                        "value": {"scenario": scenario.pk, "goals": "", "max_attempts": 3},
-                    }
-                ],
-            },
-        }
-    )
-    lesson.steps = steps
-    lesson.save_revision().publish()
-    return LessonPage.objects.get(pk=lesson.pk)
 
 
 def _start(client, lesson):
