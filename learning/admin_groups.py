@@ -927,7 +927,11 @@ def group_learners_bulk_create(request, pk):
                 remember_fresh_secret(request.session, learner, pictures)
             messages.success(
                 request,
-                _("%(count)s comptes créés dans le groupe « %(group)s ».")
+                ngettext(
+                    "%(count)s compte créé dans le groupe « %(group)s ».",
+                    "%(count)s comptes créés dans le groupe « %(group)s ».",
+                    len(created),
+                )
                 % {"count": len(created), "group": group.name},
             )
             ids = urlencode({"id": [learner.pk for learner, _pictures in created]}, doseq=True)
