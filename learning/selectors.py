@@ -37,6 +37,29 @@ def learner_lesson_state(*, user, lesson_key: str) -> LessonState:
     )
 
 
+def parcours_start_lesson(*, lessons, user=None, session=None):
+    """The first of `lessons` (a parcours' lessons, in order) not finished yet, and
+    whether any is: (lesson or None, started). Finished: completed for a learner;
+    every step seen for a guest (their session keeps no completion)."""
+    keys = [lesson.stable_key for lesson in lessons]
+    if user is not None:
+        done = set(
+            LessonProgress.objects.filter(
+                learner=user, lesson_key__in=keys, completed_at__isnull=False
+            ).values_list("lesson_key", flat=True)
+        )
+    else:
+        guest = session.get(GUEST_PROGRESS_KEY, {}) if session is not None else {}
+        done = {
+            lesson.stable_key
+            for lesson in lessons
+            if lesson.stable_key in guest
+            and set(range(1, lesson.step_count + 1)) <= set(guest[lesson.stable_key]["seen"])
+        }
+    first = next((lesson for lesson in lessons if lesson.stable_key not in done), None)
+    return first, bool(done)
+
+
 @dataclass(frozen=True)
 class ContinueTarget:
     lesson: object

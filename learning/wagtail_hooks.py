@@ -1,10 +1,10 @@
 from django.urls import path
 from wagtail import hooks
 
-from modules.models import LessonPage
+from modules.models import LessonPage, ParcoursPage
 
 from . import admin_files, admin_structures, admin_tenancy, admin_views
-from .views import lesson_page
+from .views import lesson_page, parcours_page
 
 # Before the viewsets register theirs: Wagtail's own views then see one structure too.
 admin_tenancy.register_permission_policies()
@@ -19,6 +19,8 @@ def serve_lessons_with_progress(page, request, serve_args, serve_kwargs):
     """
     if isinstance(page, LessonPage):
         return lesson_page(request, page)
+    if isinstance(page, ParcoursPage):
+        return parcours_page(request, page)
     return None
 
 

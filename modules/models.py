@@ -140,6 +140,10 @@ class ParcoursPage(ContentSourceMixin, Page):
         ModulePage.annotate_lessons(modules)
         context["modules"] = modules
         context["total_minutes"] = sum(module.estimated_minutes for module in modules)
+        # "Commencer" leads to the first lesson; for someone with progress, the
+        # page is served with the first lesson they haven't finished (learning/).
+        context["start_lesson"] = next((each for m in modules for each in m.lessons), None)
+        context["started"] = False
         return context
 
 

@@ -1,3 +1,3 @@
-from .lessons import lesson_page
+from .lessons import lesson_page, parcours_page
 
-__all__ = ["lesson_page"]
+__all__ = ["lesson_page", "parcours_page"]

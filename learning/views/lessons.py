@@ -12,6 +12,19 @@ from modules.blocks import InvalidAnswer
 from .. import selectors, services
 
 
+def parcours_page(request, page):
+    """A parcours, with "Commencer" (or "Continuer") leading to the first lesson the
+    learner or guest hasn't finished."""
+    context = page.get_context(request)
+    lessons = [lesson for module in context["modules"] for lesson in module.lessons]
+    if request.user.is_authenticated:
+        start, started = selectors.parcours_start_lesson(lessons=lessons, user=request.user)
+    else:
+        start, started = selectors.parcours_start_lesson(lessons=lessons, session=request.session)
+    context.update(start_lesson=start, started=started)
+    return TemplateResponse(request, page.get_template(request), context)
+
+
 def lesson_page(request, page):
     """One step of a lesson (GET), or a graded answer to the step's exercise (POST).
 
