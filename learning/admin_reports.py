@@ -165,6 +165,7 @@ class ReportTable:
     caption: str
     columns: list  # (field, heading)
     rows: list  # dicts keyed by field
+    note: str = ""  # how to read the figures: under the table, after the rows in files
 
     @property
     def headings(self):
@@ -232,7 +233,20 @@ def report_tables(report: reports.StructureReport) -> list[ReportTable]:
                     "parcours": row.parcours_completed,
                 }
                 for row in report.parcours
+            ]
+            + [
+                {
+                    "title": _("Total (chaque leçon comptée une fois)"),
+                    "lessons": report.lessons_completed,
+                    "modules": report.modules_completed,
+                    "parcours": report.parcours_completed,
+                }
             ],
+            note=_(
+                "Une leçon commune à plusieurs parcours compte dans chacun. "
+                "C'est la même chose pour un module. "
+                "La ligne Total compte chaque leçon et chaque module une seule fois."
+            ),
         ),
         ReportTable(
             name="groups",
@@ -382,6 +396,8 @@ class StructureReportView(ReportExportMixin, WagtailAdminTemplateMixin, View):
                     csv_safe(self.preprocess_field_value(name, value, self.FORMAT_CSV))
                     for name, value in self._row_dict(table, row).items()
                 )
+            if table.note:
+                writer.writerow([csv_safe(table.note)])
             writer.writerow([])
         response = HttpResponse(output.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self.get_filename()}.csv"'
@@ -399,6 +415,9 @@ class StructureReportView(ReportExportMixin, WagtailAdminTemplateMixin, View):
             sheet.append(table.headings)
             for row in table.rows:
                 sheet.append(self.generate_xlsx_row(sheet, self._row_dict(table, row), date_format))
+            if table.note:
+                sheet.append([])
+                sheet.append([str(table.note)])
         output = io.BytesIO()
         workbook.save(output)
         response = HttpResponse(

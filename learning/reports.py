@@ -27,6 +27,7 @@ from django.db.models import Case, Count, Exists, F, IntegerField, Max, OuterRef
 from django.utils import timezone
 
 from . import selectors
+from .completion import module_is_complete, parcours_fraction, parcours_is_complete
 from .models import (
     Attendance,
     ExerciseAttempt,
@@ -212,13 +213,14 @@ def group_progress_rows(*, group) -> list[GroupLearnerRow]:
     """One row per learner of the group: the group's parcours, time, attendance.
 
     Progress follows the learner's home page: a module's progress is the mean of
-    its lessons', the parcours' the mean of its modules' (those with lessons).
+    its lessons', the parcours' the mean of all its listed modules' (a module with
+    no lesson yet counts 0: the parcours is not done while one is being written).
     Time spent counts every lesson, in the parcours or not. Seven queries,
     whatever the size of the group.
     """
     curriculum = _curriculum(parcours_ids=[group.parcours_id]) if group.parcours_id else []
     parcours = curriculum[0] if curriculum else None
-    modules = parcours.available_modules if parcours else []
+    modules = parcours.modules if parcours else []
     keys = parcours.lesson_keys if parcours else []
 
     learners = list(group.learners.select_related("code").order_by("first_name", "last_initial"))
@@ -253,8 +255,18 @@ def group_progress_rows(*, group) -> list[GroupLearnerRow]:
         module_means = [
             sum(states.get(key, (0.0, False))[0] for key in module.lesson_keys)
             / len(module.lesson_keys)
+            if module.lesson_keys
+            else 0.0
             for module in modules
         ]
+        percent = round(100 * parcours_fraction(module_means))
+        complete = parcours_is_complete(
+            module_is_complete(
+                lesson_count=len(module.lesson_keys),
+                completed_count=sum(1 for key in module.lesson_keys if states.get(key, (0, 0))[1]),
+            )
+            for module in modules
+        )
         counts = attendance[learner.pk]
         result.append(
             GroupLearnerRow(
@@ -263,9 +275,7 @@ def group_progress_rows(*, group) -> list[GroupLearnerRow]:
                 code=learner.display_code,
                 lessons_completed=sum(1 for key in keys if states.get(key, (0, False))[1]),
                 lessons_total=len(keys),
-                progress_percent=round(100 * sum(module_means) / len(module_means))
-                if module_means
-                else 0,
+                progress_percent=min(percent, 99) if percent == 100 and not complete else percent,
                 time_spent_hours=round(time_spent[learner.user_id] / 3600, 1),
                 present=counts[Attendance.Status.PRESENT],
                 late=counts[Attendance.Status.LATE],
@@ -320,8 +330,11 @@ class StructureReport:
     new_learners: int = 0
     hours_attended: float = 0.0
     sessions: int = 0
+    # Totals: each lesson and module once, even when shared by several parcours.
     lessons_completed: int = 0
-    parcours: list = field(default_factory=list)
+    modules_completed: int = 0
+    parcours_completed: int = 0
+    parcours: list = field(default_factory=list)  # ParcoursFigures, per parcours
     groups: list = field(default_factory=list)
     partners: list = field(default_factory=list)
     partner_kinds: list = field(default_factory=list)
@@ -391,18 +404,21 @@ def _active_by_month(*, structure, period: Period) -> dict:
     return people_by_month
 
 
-def _completions(*, structure, period: Period, curriculum) -> tuple[list, int]:
+def _completions(*, structure, period: Period, curriculum) -> tuple[list, tuple[int, int, int]]:
     """Lessons, modules and whole parcours completed in the period, per parcours.
 
     A module is completed when its last lesson is; a parcours when its last
-    module is. A lesson or module shared by two parcours counts in both rows.
-    Also returns the number of distinct lessons completed in the period.
+    module is, and only once every module it lists is completed (see
+    `completion`: a module with no lesson yet never is). A lesson or module
+    shared by two parcours counts in both rows.
+    Also returns the totals, each lesson and module counted once however many
+    parcours share it: (lessons, modules, parcours) completed in the period.
     """
     modules = {module.pk: module for parcours in curriculum for module in parcours.modules}
     modules = {pk: module for pk, module in modules.items() if module.lesson_keys}
     figures = [ParcoursFigures(title=parcours.title) for parcours in curriculum]
     if not modules:
-        return figures, 0
+        return figures, (0, 0, 0)
     keys = [key for module in modules.values() for key in module.lesson_keys]
     done = LessonProgress.objects.filter(
         learner__learner__structure=structure, lesson_key__in=keys, completed_at__isnull=False
@@ -432,26 +448,34 @@ def _completions(*, structure, period: Period, curriculum) -> tuple[list, int]:
     )
     completed_modules = defaultdict(dict)  # user id -> module pk -> completed at
     for user_id, module_pk, lessons, last in module_rows:
-        if lessons == len(modules[module_pk].lesson_keys):
+        if module_is_complete(
+            lesson_count=len(modules[module_pk].lesson_keys), completed_count=lessons
+        ):
             completed_modules[user_id][module_pk] = last
 
     starts_at = period.starts_at
     for parcours, row in zip(curriculum, figures, strict=True):
-        available = parcours.available_modules
         row.lessons_completed = sum(lessons_done.get(key, 0) for key in parcours.lesson_keys)
         for completed in completed_modules.values():
             row.modules_completed += sum(
                 1
-                for module in available
+                for module in parcours.modules
                 if module.pk in completed and completed[module.pk] >= starts_at
             )
+            # Every listed module, those with no lesson yet included (never completed).
             if (
-                available
-                and all(module.pk in completed for module in available)
-                and max(completed[module.pk] for module in available) >= starts_at
+                parcours_is_complete(module.pk in completed for module in parcours.modules)
+                and max(completed[module.pk] for module in parcours.modules) >= starts_at
             ):
                 row.parcours_completed += 1
-    return figures, sum(lessons_done.values())
+    modules_total = sum(
+        1
+        for completed in completed_modules.values()
+        for completed_at in completed.values()
+        if completed_at >= starts_at
+    )
+    parcours_total = sum(row.parcours_completed for row in figures)
+    return figures, (sum(lessons_done.values()), modules_total, parcours_total)
 
 
 def _attendance_hours(*, structure, period: Period):
@@ -549,9 +573,10 @@ def structure_report(*, structure, period: Period) -> StructureReport:
     report.months = list(months.values())
 
     curriculum = _curriculum()
-    report.parcours, report.lessons_completed = _completions(
+    report.parcours, totals = _completions(
         structure=structure, period=period, curriculum=curriculum
     )
+    report.lessons_completed, report.modules_completed, report.parcours_completed = totals
     report.partners, report.partner_kinds, report.active_without_referral = _partners(
         structure=structure, period=period, active=active
     )

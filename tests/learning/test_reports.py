@@ -5,6 +5,8 @@ escaping and spreadsheet formulas."""
 import csv
 import datetime
 import io
+import re
+from html import unescape
 from zoneinfo import ZoneInfo
 
 import openpyxl
@@ -325,6 +327,51 @@ def test_completions_by_parcours_count_a_module_and_a_parcours_when_its_last_les
     assert december["Débuter"].parcours_completed == 1
     assert december["Complet"].parcours_completed == 0  # the clavier was not done yet
     assert december["Complet"].modules_completed == 1  # the souris module
+
+
+SHARED_NOTE = "Une leçon commune à plusieurs parcours compte dans chacun."
+TOTAL_ONCE = "Total (chaque leçon comptée une fois)"
+DECEMBER_2024 = {"start": "2024-12-01", "end": "2024-12-31"}
+
+
+def test_a_lesson_shared_by_two_parcours_counts_once_in_the_totals(world):
+    # In December Caï finished "Cliquer", in both "Débuter" and "Complet".
+    report = report_of(world["a"], "2024-12-01", "2024-12-31")
+
+    by_title = {row.title: row for row in report.parcours}
+    assert by_title["Débuter"].lessons_completed == by_title["Complet"].lessons_completed == 1
+    assert report.lessons_completed == 1  # one lesson, not two
+    assert report.modules_completed == 1  # the souris module, shared: once
+    assert report.parcours_completed == 1  # "Débuter"
+
+
+def test_the_by_parcours_table_says_its_figures_are_per_parcours_and_totals_once(
+    client, world, manager_a
+):
+    response = signed_in(client, manager_a).get(
+        REPORT, {"structure": world["a"].pk, **DECEMBER_2024}
+    )
+
+    page = unescape(response.content.decode())
+    table = page[page.index("Par parcours</caption>") : page.index("Par groupe</caption>")]
+    assert SHARED_NOTE in table
+    total = re.search(rf"<th scope=\"row\">{re.escape(TOTAL_ONCE)}</th>(.*?)</tr>", table, re.S)
+    assert total, "no total line"
+    assert re.findall(r"<td>(\d+)</td>", total.group(1)) == ["1", "1", "1"]
+
+
+def test_the_exports_carry_the_total_line_and_the_note(client, world, manager_a):
+    params = {"structure": world["a"].pk, **DECEMBER_2024}
+    signed_in(client, manager_a)
+
+    rows = csv_rows(client.get(REPORT, {**params, "export": "csv"}))
+    section = rows[rows.index(["Par parcours"]) : rows.index(["Par groupe"])]
+    assert [TOTAL_ONCE, "1", "1", "1"] in section
+    assert any(SHARED_NOTE in cell for row in section for cell in row)
+
+    sheet = xlsx_sheets(client.get(REPORT, {**params, "export": "xlsx"}))["Par parcours"]
+    assert [TOTAL_ONCE, 1, 1, 1] in sheet
+    assert any(SHARED_NOTE in str(cell) for row in sheet for cell in row)
 
 
 def test_learners_by_referral_partner_and_kind(world):
