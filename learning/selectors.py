@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.sessions.backends.base import SessionBase
 
+from .completion import module_is_complete, parcours_fraction, parcours_is_complete
 from .models import LessonProgress
 from .services import GUEST_PROGRESS_KEY
 
@@ -122,7 +123,7 @@ class ModuleProgress:
 
     @property
     def is_complete(self):
-        return self.lesson_count > 0 and self.completed == self.lesson_count
+        return module_is_complete(lesson_count=self.lesson_count, completed_count=self.completed)
 
     @property
     def percent(self):
@@ -136,15 +137,14 @@ class ParcoursProgress:
 
     @property
     def is_complete(self):
-        available = [m for m in self.modules if m.lesson_count]
-        return bool(available) and all(m.is_complete for m in available)
+        """Every listed module complete: one with no lesson yet keeps it unfinished."""
+        return parcours_is_complete(m.is_complete for m in self.modules)
 
     @property
     def percent(self):
-        available = [m for m in self.modules if m.lesson_count]
-        if not available:
-            return 0
-        return round(100 * sum(m.progress for m in available) / len(available))
+        """Over every listed module: never 100 while one has no lesson yet."""
+        percent = round(100 * parcours_fraction(m.progress for m in self.modules))
+        return min(percent, 99) if percent == 100 and not self.is_complete else percent
 
 
 def learner_parcours_progress(*, user, parcours_list):
@@ -917,7 +917,8 @@ def learner_attestations(*, learners, group=None):
     For a group: its structure, its parcours, its sessions only, and the modules
     of its parcours. For one learner on their own: their home structure, their
     groups' parcours, all their sessions, and every module they completed.
-    A module counts as completed when every lesson of it is completed.
+    A module counts as completed as `completion.module_is_complete` says: it has
+    lessons, and every one of them is completed.
     """
     from collections import defaultdict
 
@@ -980,8 +981,12 @@ def learner_attestations(*, learners, group=None):
                         competences=sorted(competences[module.pk], key=lambda c: c.code),
                     )
                     for module in modules
-                    if module.lessons
-                    and all(lesson.stable_key in done for lesson in module.lessons)
+                    if module_is_complete(
+                        lesson_count=len(module.lessons),
+                        completed_count=sum(
+                            1 for each in module.lessons if each.stable_key in done
+                        ),
+                    )
                 ],
             )
         )

@@ -16,6 +16,7 @@ from modules.blocks import Grade, is_graded_in_browser
 
 from . import lrs, names, throttling, xapi
 from .codes import issue_code
+from .completion import module_is_complete
 from .models import ExerciseAttempt, Learner, LessonProgress, SimulatorRun
 from .pictures import picture_password_hash, pin_hash, random_pictures
 
@@ -121,7 +122,7 @@ def _module_completed_check(user, lesson):
     # Called once per lesson, when it becomes completed: the lesson that completes
     # the module sends the statement. Not "unless a statement already says so": a
     # learner may post any statement, and could silence ours with a fake one.
-    if keys and done == len(keys):
+    if module_is_complete(lesson_count=len(keys), completed_count=done):
         _emit(user, xapi.module_completed(user=user, module=module))
 
 
