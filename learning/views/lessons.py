@@ -10,6 +10,7 @@ from cms.params import id_param, int_param
 from modules.blocks import InvalidAnswer
 
 from .. import selectors, services
+from ..models import LearnerSettings
 
 
 def parcours_page(request, page):
@@ -45,6 +46,10 @@ def lesson_page(request, page):
     else:
         state = selectors.guest_lesson_state(session=request.session, lesson_key=page.stable_key)
     context["lesson_state"] = state
+    if not request.user.is_authenticated and not getattr(request, "is_preview", False):
+        # A guest's progress lives in the browser's session: say so, and how to keep it.
+        context["guest_note_template"] = "learning/_guest_note.html"
+        context["signup_open"] = LearnerSettings.for_request(request).self_signup
     response = TemplateResponse(request, page.get_template(request), context)
     # Progress is personal: never kept by a shared computer's browser cache.
     return private_no_store(response)

@@ -133,7 +133,8 @@ def signout(request):
         if learner is not None:
             services.learner_signed_out(learner=learner)
         logout(request)
-        response = TemplateResponse(request, "learning/signed_out.html", {"done": True})
+        context = {"done": True, "was_learner": learner is not None}
+        response = TemplateResponse(request, "learning/signed_out.html", context)
         response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
         return private_no_store(response)
     return private_no_store(TemplateResponse(request, "learning/signed_out.html", {"done": False}))

@@ -119,3 +119,14 @@ def test_the_demo_works_without_a_curriculum(settings, db):
     assert group.learners.count() == 8
     assert not LessonProgress.objects.exists()
     assert group.sessions.count() == 2
+
+
+def test_the_demo_shows_self_sign_up(client, settings, db):
+    from learning.models import LearnerSettings
+
+    settings.DEBUG = True
+    run_demo()
+
+    site_settings = LearnerSettings.objects.get()
+    assert site_settings.self_signup and site_settings.signup_structure is not None
+    assert client.get("/inscription/").status_code == 200

@@ -128,7 +128,10 @@ class Command(BaseCommand):
             pictures = services.learner_password_reset(learner=learner)
         site_settings = LearnerSettings.for_site(Site.objects.get(is_default_site=True))
         if site_settings.signup_structure_id is None:
+            # The demo shows self sign-up ("Créer un compte"); a real site decides in
+            # Paramètres > Connexion des apprenants.
             site_settings.signup_structure = structure
+            site_settings.self_signup = True
             site_settings.save()
         self.stdout.write(
             f"  {'apprenant':<24} {url}/connexion/  code : {learner.display_code}  "
