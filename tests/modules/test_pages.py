@@ -144,3 +144,28 @@ def test_a_server_error_shows_a_calm_page(rf):
 
     assert response.status_code == 500
     assert "Le site a un problème." in response.content.decode()
+
+
+def test_a_module_page_names_its_competences_and_only_trainers_see_the_crcn_codes(
+    client, curriculum
+):
+    mouse = ModulePage.objects.get(source_key="module-la-souris")
+    competence = mouse.competences.first()
+
+    page = unescape(client.get(mouse.url).content.decode())
+    assert competence.name in page and "Vous allez apprendre à" in page
+    assert f"CRCN {competence.code}" not in page
+
+    client.force_login(trainer())
+    assert f"CRCN {competence.code}" in unescape(client.get(mouse.url).content.decode())
+
+
+def test_a_module_still_being_written_promises_nothing_it_does_not_teach(client, curriculum):
+    empty = next(module for module in ModulePage.objects.live() if not module.lessons)
+    assert empty.objective_list or empty.competences.exists()
+
+    page = unescape(client.get(empty.url).content.decode())
+
+    assert "Ce module est en cours d'écriture. Il arrive bientôt." in page
+    assert "Vous allez apprendre à" not in page
+    assert "Compétences travaillées" not in page and "CRCN" not in page
