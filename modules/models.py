@@ -88,14 +88,22 @@ class CatalogPage(ContentSourceMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         parcours = list(ParcoursPage.objects.child_of(self).live().order_by("path"))
-        counts = (
-            ParcoursModule.objects.filter(page__in=parcours, module__live=True)
-            .values("page_id")
-            .annotate(total=models.Count("id"))
+        links = list(
+            ParcoursModule.objects.filter(page__in=parcours, module__live=True).select_related(
+                "module"
+            )
         )
-        by_page = {row["page_id"]: row["total"] for row in counts}
+        modules = {link.module_id: link.module for link in links}
+        ModulePage.annotate_lessons(list(modules.values()))
+        by_page = defaultdict(list)
+        for link in links:
+            by_page[link.page_id].append(modules[link.module_id])
         for page in parcours:
-            page.module_count = by_page.get(page.pk, 0)
+            # What exists today beside what the parcours promises: the minutes of its
+            # live lessons, and how many of its modules are still being written.
+            page.module_count = len(by_page[page.pk])
+            page.available_minutes = sum(m.estimated_minutes for m in by_page[page.pk])
+            page.modules_to_come = sum(1 for m in by_page[page.pk] if not m.lessons)
         context["parcours_list"] = parcours
         return context
 
@@ -140,6 +148,7 @@ class ParcoursPage(ContentSourceMixin, Page):
         ModulePage.annotate_lessons(modules)
         context["modules"] = modules
         context["total_minutes"] = sum(module.estimated_minutes for module in modules)
+        context["modules_to_come"] = sum(1 for module in modules if not module.lessons)
         # "Commencer" leads to the first lesson; for someone with progress, the
         # page is served with the first lesson they haven't finished (learning/).
         context["start_lesson"] = next((each for m in modules for each in m.lessons), None)

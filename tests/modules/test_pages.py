@@ -1,7 +1,7 @@
 from html import unescape
 
 import pytest
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
 from learning.roles import TRAINERS
 from modules.models import (
@@ -169,3 +169,39 @@ def test_a_module_still_being_written_promises_nothing_it_does_not_teach(client,
     assert "Ce module est en cours d'écriture. Il arrive bientôt." in page
     assert "Vous allez apprendre à" not in page
     assert "Compétences travaillées" not in page and "CRCN" not in page
+
+
+def test_the_catalogue_and_each_parcours_say_what_exists_beside_what_is_planned(
+    client, wagtail_root
+):
+    from modules.models import ParcoursModule
+    from modules.templatetags.durations import hours_minutes
+    from tests.factories import parcours_with_lessons
+
+    root = Site.objects.get(is_default_site=True).root_page
+    catalogue = root.add_child(instance=CatalogPage(title="Catalogue", slug="catalogue"))
+    parcours = parcours_with_lessons(modules=2, lessons=2)
+    parcours.move(catalogue, pos="last-child")
+    index = ModuleIndexPage.objects.get()
+    for number in (1, 2):  # announced, not written yet
+        empty = index.add_child(
+            instance=ModulePage(title=f"À venir {number}", slug=f"a-venir-{number}", summary=".")
+        )
+        ParcoursModule.objects.create(page=parcours, module=empty)
+    parcours.refresh_from_db()
+    lessons = LessonPage.objects.live().descendant_of(index)
+    minutes = sum(lesson.estimated_minutes for lesson in lessons)
+
+    for url in (catalogue.url, parcours.url):
+        page = " ".join(unescape(client.get(url).content.decode()).split())
+        assert f"{hours_minutes(minutes)} de leçons disponibles." in page, url
+        assert "2 modules sont en cours d'écriture." in page, url
+
+
+@pytest.mark.parametrize(
+    ("minutes", "said"), [(0, "0 min"), (45, "45 min"), (120, "2 h"), (330, "5 h 30")]
+)
+def test_durations_read_as_people_say_them(minutes, said):
+    from modules.templatetags.durations import hours_minutes
+
+    assert hours_minutes(minutes) == said
