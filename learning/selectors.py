@@ -61,6 +61,17 @@ def parcours_start_lesson(*, lessons, user=None, session=None):
     return first, bool(done)
 
 
+def self_signup_open(*, site) -> bool:
+    """Whether "Créer un compte" is offered on this site. A plain read: unlike
+    `LearnerSettings.for_site`, it never creates the settings row (a guest's page
+    view writes nothing)."""
+    from .models import LearnerSettings
+
+    return LearnerSettings.objects.filter(
+        site=site, self_signup=True, signup_structure__isnull=False
+    ).exists()
+
+
 @dataclass(frozen=True)
 class ContinueTarget:
     lesson: object

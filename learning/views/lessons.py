@@ -4,13 +4,13 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from wagtail.models import Site
 
 from cms.cache import private_no_store
 from cms.params import id_param, int_param
 from modules.blocks import InvalidAnswer
 
 from .. import selectors, services
-from ..models import LearnerSettings
 
 
 def parcours_page(request, page):
@@ -49,7 +49,7 @@ def lesson_page(request, page):
     if not request.user.is_authenticated and not getattr(request, "is_preview", False):
         # A guest's progress lives in the browser's session: say so, and how to keep it.
         context["guest_note_template"] = "learning/_guest_note.html"
-        context["signup_open"] = LearnerSettings.for_request(request).self_signup
+        context["signup_open"] = selectors.self_signup_open(site=Site.find_for_request(request))
     response = TemplateResponse(request, page.get_template(request), context)
     # Progress is personal: never kept by a shared computer's browser cache.
     return private_no_store(response)

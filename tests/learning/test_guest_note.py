@@ -58,3 +58,9 @@ def test_a_guest_who_presses_jai_fini_is_not_told_their_work_is_saved(client, le
 
     assert "Votre travail est enregistré." not in page
     assert "Ce que vous avez fait sans compte est effacé de cet ordinateur." in page
+
+
+def test_a_guest_reading_a_lesson_creates_no_settings_row(client, lesson):
+    client.get(lesson.url)
+
+    assert not LearnerSettings.objects.exists()
