@@ -394,6 +394,9 @@ def test_a_typing_mistake_is_named_then_the_right_text_passes(live_curriculum, p
     expect(retry).to_contain_text(f"Regardez le {position}e caractère")
     expect(retry).to_contain_text("il faut « é » (e avec un accent aigu), vous avez tapé « e »")
     expect(page.locator("[name=typed]")).to_have_value(text.replace("Léa", "Lea"))
+    # Once htmx has settled the swap, the focus goes to the feedback: wait for it, or
+    # it would leave the box just after the test puts it there.
+    wait_until(page, "document.activeElement.matches('.feedback-retry')")
 
     box = page.locator("[name=typed]")
     box.focus()
